@@ -1,0 +1,51 @@
+"""Fixtures the contract families share."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from token_contract.client import TokenClient
+from token_contract.pacing import Pacer
+from token_contract.redaction import REDACTOR
+from token_contract.targets import Target
+from token_contract.flows import refresh_token_or_skip
+
+
+@pytest.fixture
+def refresh_token(client: TokenClient) -> tuple[str, set[str]]:
+    """A fresh refresh token and its granted scope; the test skips, saying why, when none is issued."""
+    return refresh_token_or_skip(client)
+
+
+@pytest.fixture(scope="session")
+def mock_clients(target: Target) -> dict[str, Any]:
+    """The embedded mock's configured clients (only meaningful when the target is the mock)."""
+    from mocks.settings import load_settings  # noqa: PLC0415 - the mock package is only needed here
+
+    return dict(load_settings().clients)
+
+
+@pytest.fixture(scope="session")
+def jwt_client(target: Target, client: TokenClient, pacer: Pacer) -> Iterator[TokenClient]:
+    """A client whose tokens are JWTs: on the mock its jwt client, elsewhere the target's own client."""
+    if target.kind != "mock":
+        yield client
+        return
+    from mocks.settings import load_settings  # noqa: PLC0415
+
+    configured = next((c for c in load_settings().clients.values() if c.token_type == "jwt"), None)
+    if configured is None:
+        yield client
+        return
+    REDACTOR.add(configured.client_secret)
+    other = dataclasses.replace(
+        target, client_id=configured.client_id, client_secret=configured.client_secret,
+        scopes=tuple(sorted(configured.scopes)),
+    )
+    jwt = TokenClient(other, pacer, timeout=client.timeout)
+    yield jwt
+    jwt.close()

@@ -1,0 +1,87 @@
+"""The 429 path: a burst meets 429, ``X-Retry-In`` is digits, waiting it is enough and not far more.
+
+Schemathesis reads only Retry-After and accepts any 429, so this contract is ours alone.
+Live targets: only with ``TOKEN_API_ALLOW_BURST=1``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from token_contract import contract
+from token_contract.checks import expect_status, retry_in_is_digits
+from token_contract.client import TokenClient
+from token_contract.errors import ContractViolation
+from token_contract.exchange import Exchange
+from token_contract.flows import burst_until_429
+
+pytestmark = pytest.mark.burst
+
+MAX_REQUESTS = 3000
+MAX_SECONDS = 20.0
+# Below this an X-Retry-In is too short to tell "far more than needed" from network jitter.
+MEASURABLE_MS = 40
+
+
+def _retry_in_ms(exchange: Exchange) -> int:
+    retry_in_is_digits(exchange)
+    return int(exchange.header(contract.load().retry_header) or "0")
+
+
+def _burst(client: TokenClient) -> Exchange:
+    exchange = burst_until_429(client, max_requests=MAX_REQUESTS, max_seconds=MAX_SECONDS)
+    if exchange is None:
+        message = f"no 429 within {MAX_REQUESTS} requests or {MAX_SECONDS:g} s"
+        if client.target.kind == "mock":
+            raise ContractViolation("burst_meets_429", message + ": the mock's budget is not enforced")
+        pytest.skip(f"{client.target.name}: {message}; its budget is larger than a bounded burst")
+    return exchange
+
+
+@pytest.fixture(autouse=True)
+def _quiet_window(client: TokenClient) -> Iterator[None]:
+    """Leave the limiter as found: reset the mock, or wait out a live target's window."""
+    yield
+    if client.target.controls:
+        client.send(method="POST", path="/__mock/reset", honour_429=False)
+    else:
+        client.grant()  # waits out any 429 through the pacer
+
+
+def test_burst_meets_429_with_retry_in_digits(client: TokenClient) -> None:
+    exchange = _burst(client)
+    retry_in_is_digits(exchange)
+    body = exchange.json()
+    assert isinstance(body, dict) and "error" in body, "429 without a JSON error body"
+
+
+def test_waiting_retry_in_is_enough(client: TokenClient) -> None:
+    retry_in = _retry_in_ms(_burst(client))
+    if retry_in / 1000 > client.pacer.max_wait:
+        raise ContractViolation("retry_in_is_enough", f"X-Retry-In {retry_in} ms exceeds any sane wait")
+    time.sleep(retry_in / 1000)
+    after = client.grant(honour_429=False)
+    if after.status == 429:
+        raise ContractViolation(
+            "retry_in_is_enough", f"waited the {retry_in} ms X-Retry-In asked for and still got 429", after
+        )
+    expect_status(after, 200, check="retry_in_is_enough")
+
+
+def test_retry_in_is_not_far_more_than_needed(client: TokenClient) -> None:
+    """Half the announced wait must not already be enough: else the header overstates it at least twice."""
+    first = _burst(client)
+    retry_in = _retry_in_ms(first)
+    if retry_in < MEASURABLE_MS:
+        pytest.skip(f"X-Retry-In {retry_in} ms is too short to measure against jitter")
+    time.sleep(min(retry_in / 2000, client.pacer.max_wait))
+    probe = client.grant(honour_429=False)
+    if probe.status != 429:
+        raise ContractViolation(
+            "retry_in_not_excessive",
+            f"X-Retry-In said {retry_in} ms, yet a request after {retry_in / 2:.0f} ms got {probe.status}",
+            probe,
+        )

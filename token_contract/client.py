@@ -1,0 +1,145 @@
+"""The suite's own HTTP client for the token endpoint: exact bytes out, an :class:`Exchange` back.
+
+Tests say what to send (a JSON body, form pairs, raw bytes, where the credentials go); the client
+spends the run's budget, waits out 429s unless told not to, learns issued tokens for redaction, and
+turns a silent target into a :class:`TargetTimeout` carrying the curl line.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+from urllib.parse import quote_plus, urlencode
+
+import httpx
+
+from token_contract.errors import TargetTimeout
+from token_contract.exchange import Exchange, SentRequest, as_curl
+from token_contract.pacing import Pacer
+from token_contract.redaction import REDACTOR
+from token_contract.targets import Target
+
+__all__ = ["Media", "Placement", "TokenClient", "basic_header"]
+
+Media = Literal["json", "form"]
+Placement = Literal["basic", "body"]
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+
+
+def basic_header(client_id: str, secret: str) -> str:
+    """``Authorization: Basic`` as RFC 6749 section 2.3.1 builds it: each part form-url-encoded first."""
+    raw = f"{quote_plus(client_id)}:{quote_plus(secret)}".encode()
+    return "Basic " + base64.b64encode(raw).decode("ascii")
+
+
+class TokenClient:
+    """Talks to one target's token endpoint; one per run, shared by the families."""
+
+    def __init__(self, target: Target, pacer: Pacer, *, timeout: float) -> None:
+        self.target = target
+        self.pacer = pacer
+        self.timeout = timeout
+        self._http = httpx.Client(timeout=timeout, headers={"User-Agent": "oauth2-token-contract"})
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- the exact-bytes layer -------------------------------------------------------------------------
+    def send(
+        self,
+        content: bytes = b"",
+        *,
+        headers: Sequence[tuple[str, str]] = (),
+        method: str = "POST",
+        path: str | None = None,
+        honour_429: bool = True,
+    ) -> Exchange:
+        """Send exactly these bytes and headers; wait out 429s when ``honour_429``."""
+        url = self.target.base_url + (path or "/oauth2/token")
+        sent = SentRequest(method, url, list(headers), content)
+        attempts = self.pacer.retries + 1 if honour_429 else 1
+        for attempt in range(attempts):
+            self.pacer.spend()
+            started = time.perf_counter()
+            try:
+                response = self._http.request(method, url, content=content or None, headers=list(headers))
+            except httpx.TimeoutException as exc:
+                raise TargetTimeout(
+                    f"{self.target.name} did not answer within {self.timeout:g} s", as_curl(sent)
+                ) from exc
+            exchange = Exchange(
+                sent,
+                response.status_code,
+                list(response.headers.multi_items()),
+                response.content,
+                time.perf_counter() - started,
+            )
+            REDACTOR.learn_from_body(exchange.json())
+            delay = self.pacer.retry_delay(exchange.status, exchange.header) if honour_429 else None
+            if delay is None or attempt == attempts - 1:
+                return exchange
+            self.pacer.honour(delay)
+        raise AssertionError("unreachable")
+
+    # -- the parameter layer ---------------------------------------------------------------------------
+    def post(
+        self,
+        params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        *,
+        media: Media = "json",
+        placement: Placement | None = "basic",
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        content_type: str | None = None,
+        headers: Sequence[tuple[str, str]] = (),
+        honour_429: bool = True,
+    ) -> Exchange:
+        """POST parameters as JSON or form, with the target's credentials as Basic, in the body, or none.
+
+        ``params`` may be pairs, to send a parameter twice; ``client_id``/``client_secret`` replace the
+        target's own (to send wrong ones).
+        """
+        pairs = list(params.items() if isinstance(params, Mapping) else params or [])
+        cid = self.target.client_id if client_id is None else client_id
+        secret = self.target.client_secret if client_secret is None else client_secret
+        sent_headers = list(headers)
+        if placement == "basic":
+            sent_headers.append(("Authorization", basic_header(cid, secret)))
+        elif placement == "body":
+            pairs += [("client_id", cid), ("client_secret", secret)]
+        if media == "json":
+            body = _json_pairs(pairs)
+            default_type = JSON
+        else:
+            body = urlencode([(k, str(v)) for k, v in pairs]).encode()
+            default_type = FORM
+        sent_headers.append(("Content-Type", content_type or default_type))
+        return self.send(body, headers=sent_headers, honour_429=honour_429)
+
+    def grant(
+        self,
+        grant_type: str = "client_credentials",
+        *,
+        scope: str | None = None,
+        refresh_token: str | None = None,
+        media: Media = "json",
+        placement: Placement = "basic",
+        honour_429: bool = True,
+    ) -> Exchange:
+        """A well-formed grant with the target's credentials."""
+        params: dict[str, Any] = {"grant_type": grant_type}
+        if scope is not None:
+            params["scope"] = scope
+        if refresh_token is not None:
+            params["refresh_token"] = refresh_token
+        return self.post(params, media=media, placement=placement, honour_429=honour_429)
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> bytes:
+    """A JSON object from pairs, keeping a repeated key repeated (json.dumps of a dict cannot)."""
+    members = ",".join(f"{json.dumps(k)}:{json.dumps(v)}" for k, v in pairs)
+    return ("{" + members + "}").encode()

@@ -1,0 +1,112 @@
+"""Live-target manners: a request budget for the whole run, and every 429 waited out.
+
+Every request the suite sends, its own or Schemathesis's, passes :meth:`Pacer.spend` first and
+:meth:`Pacer.retry_delay` after, so a run never exceeds ``TOKEN_API_MAX_REQUESTS`` and never hammers
+a target that asked it to wait. Per-family counters feed the end-of-run summary.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from token_contract import contract
+from token_contract.errors import BudgetExhausted
+
+__all__ = ["FamilyStats", "PacedAdapter", "Pacer", "paced_session"]
+
+_DIGITS = re.compile(r"[0-9]{1,12}")
+
+
+@dataclass
+class FamilyStats:
+    cases: int = 0
+    requests: int = 0
+    honoured_429: int = 0
+    waited: float = 0.0
+    failures: int = 0
+    skipped: int = 0
+
+
+class Pacer:
+    """Shared by every client of one run; thread-safe."""
+
+    def __init__(self, *, budget: int | None, max_wait: float = 30.0, retries: int = 3) -> None:
+        self.budget = budget
+        self.max_wait = max_wait
+        self.retries = retries
+        self.sent = 0
+        self.family = "setup"
+        self.stats: defaultdict[str, FamilyStats] = defaultdict(FamilyStats)
+        self.sleep: Callable[[float], None] = time.sleep
+        self._lock = threading.Lock()
+        self._retry_header = contract.load().retry_header
+
+    def spend(self) -> None:
+        """Count one request; refuse it when the budget is spent."""
+        with self._lock:
+            if self.budget is not None and self.sent >= self.budget:
+                raise BudgetExhausted(
+                    f"request budget spent: {self.sent} of TOKEN_API_MAX_REQUESTS={self.budget}"
+                )
+            self.sent += 1
+            self.stats[self.family].requests += 1
+
+    def retry_delay(self, status: int, header: Callable[[str], str | None]) -> float | None:
+        """Seconds to wait before retrying, for a 429; None for anything else.
+
+        A missing or malformed X-Retry-In is a contract failure the checks report; here it only
+        means "wait a second", so that pacing stays polite either way.
+        """
+        if status != 429:
+            return None
+        raw = (header(self._retry_header) or "").strip()
+        delay = int(raw) / 1000 if _DIGITS.fullmatch(raw) else 1.0
+        return min(delay, self.max_wait)
+
+    def honour(self, delay: float) -> None:
+        """Wait out one 429."""
+        with self._lock:
+            stats = self.stats[self.family]
+            stats.honoured_429 += 1
+            stats.waited += delay
+        self.sleep(delay)
+
+
+class PacedAdapter(HTTPAdapter):
+    """A requests adapter (for Schemathesis's calls) that spends the budget and waits out 429s."""
+
+    def __init__(self, pacer: Pacer, timeout: float) -> None:
+        super().__init__(max_retries=0)
+        self.pacer = pacer
+        self.timeout = timeout
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        for attempt in range(self.pacer.retries + 1):
+            self.pacer.spend()
+            response = super().send(request, **kwargs)
+            delay = self.pacer.retry_delay(response.status_code, response.headers.get)
+            if delay is None or attempt == self.pacer.retries:
+                return response
+            response.close()
+            self.pacer.honour(delay)
+        raise AssertionError("unreachable")
+
+
+def paced_session(pacer: Pacer, timeout: float) -> requests.Session:
+    session = requests.Session()
+    adapter = PacedAdapter(pacer, timeout)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    session.headers["User-Agent"] = "oauth2-token-contract"
+    return session

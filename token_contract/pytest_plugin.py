@@ -1,0 +1,173 @@
+"""The pytest face of the suite: the target option, its fixtures, capability skips and the reports.
+
+Loaded by the repository's ``conftest.py``. Failures of a contract check are rewritten into the
+check's name, a curl line and the answer (all redacted) instead of a traceback; a spent budget
+becomes a skip that says so; the run ends with a per-family summary.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+from hypothesis import settings as hypothesis_settings
+
+from token_contract import profiles
+from token_contract.client import TokenClient
+from token_contract.errors import BudgetExhausted, ContractViolation, TargetError
+from token_contract.pacing import Pacer
+from token_contract.redaction import REDACTOR
+from token_contract.targets import Settings, Target, plan
+
+__all__: list[str] = []
+
+_PACER_KEY = pytest.StashKey[Pacer]()
+CONTRACT_DIR = Path(__file__).resolve().parent.parent / "tests" / "contract"
+
+_NEEDS = {
+    "needs_state": (lambda t: t.stateful, "{name} is stateless: it issues no real tokens and remembers none"),
+    "needs_controls": (lambda t: t.controls, "{name} has no /__mock QA controls (embedded mock only)"),
+    "burst": (
+        lambda t: t.may_burst and t.kind != "prism",
+        "{name}: provoking 429 on purpose needs TOKEN_API_ALLOW_BURST=1 (and Prism never rate-limits)",
+    ),
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("token-contract")
+    group.addoption(
+        "--target",
+        default=os.environ.get("TOKEN_API_TARGET", "mock"),
+        help="mock (default), prism, a name from targets.yaml, or an http(s):// URL [TOKEN_API_TARGET]",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    profiles.register()
+    target = config.getoption("--target")
+    chosen = config.getoption("hypothesis_profile", None) or os.environ.get("TOKEN_API_PROFILE")
+    hypothesis_settings.load_profile(chosen or ("ci" if target == "mock" else "live"))
+    settings = Settings.from_env()
+    budget = settings.max_requests if target == "mock" else settings.max_requests or None
+    config.stash[_PACER_KEY] = Pacer(budget=budget, max_wait=settings.max_wait)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"token-contract target: {config.getoption('--target')}"
+
+
+@pytest.fixture(scope="session")
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """The server under test, started for the run when it is the mock or Prism."""
+    settings = Settings.from_env()
+    try:
+        chosen = plan(request.config.getoption("--target"), settings)
+    except TargetError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+    REDACTOR.add(chosen.client_secret)
+    pacer = request.config.stash[_PACER_KEY]
+    if chosen.budget is not None:
+        pacer.budget = chosen.budget
+    with ExitStack() as stack:
+        if chosen.kind == "mock":
+            from mocks import running_mock  # noqa: PLC0415 - only when the mock is the target
+
+            base_url = stack.enter_context(running_mock())
+        elif chosen.kind == "prism":
+            from mocks.prism import running_prism  # noqa: PLC0415 - only when Prism is the target
+
+            base_url = stack.enter_context(running_prism()).base_url
+        else:
+            assert chosen.base_url is not None
+            base_url = chosen.base_url
+        yield Target.started(chosen, base_url)
+
+
+@pytest.fixture(scope="session")
+def pacer(request: pytest.FixtureRequest) -> Pacer:
+    return request.config.stash[_PACER_KEY]
+
+
+@pytest.fixture(scope="session")
+def client(target: Target, pacer: Pacer) -> Iterator[TokenClient]:
+    """The suite's HTTP client for the target's token endpoint."""
+    token_client = TokenClient(target, pacer, timeout=Settings.from_env().timeout)
+    yield token_client
+    token_client.close()
+
+
+def _family(item: pytest.Item) -> str | None:
+    path = Path(str(item.path))
+    if CONTRACT_DIR not in path.parents:
+        return None
+    return path.stem.removeprefix("test_")
+
+
+@pytest.fixture(autouse=True)
+def _capabilities(request: pytest.FixtureRequest) -> None:
+    """Skip, with the reason, a test that asks of the target what it cannot offer."""
+    item = request.node
+    family = _family(item)
+    if family is None:
+        return
+    request.config.stash[_PACER_KEY].family = family
+    needed = [name for name in _NEEDS if item.get_closest_marker(name)]
+    if not needed:
+        return
+    current: Target = request.getfixturevalue("target")
+    for name in needed:
+        offers, reason = _NEEDS[name]
+        if not offers(current):
+            pytest.skip(reason.format(name=current.name))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    excinfo = call.excinfo
+    if excinfo is not None and report.when == "call":
+        if isinstance(excinfo.value, BudgetExhausted):
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {excinfo.value}")
+        elif isinstance(excinfo.value, ContractViolation):
+            violation = excinfo.value
+            text = f"contract check failed: {violation.check}\n{violation.message}"
+            if violation.exchange is not None:
+                text += "\n" + violation.exchange.describe()
+                item.user_properties.append(("curl", REDACTOR.text(violation.exchange.describe().split("\n")[1].strip())))
+            item.user_properties.append(("check", violation.check))
+            report.longrepr = REDACTOR.text(text)
+        elif isinstance(excinfo.value, TargetError):
+            report.longrepr = REDACTOR.text(f"target error: {excinfo.value}")
+    if report.longrepr is not None and not isinstance(report.longrepr, tuple):
+        # The last net: whatever the failure, no known secret leaves in it.
+        report.longrepr = REDACTOR.text(str(report.longrepr))
+    family = _family(item)
+    if family is not None and (report.when == "call" or report.outcome != "passed"):
+        stats = item.config.stash[_PACER_KEY].stats[family]
+        if report.when == "call":
+            stats.cases += 1
+        if report.failed:
+            stats.failures += 1
+        elif report.skipped:
+            stats.skipped += 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    pacer = config.stash.get(_PACER_KEY, None)
+    if pacer is None or not any(name != "setup" for name in pacer.stats):
+        return
+    tr = terminalreporter
+    tr.section("token contract summary")
+    tr.write_line(f"{'family':<18}{'tests':>7}{'requests':>10}{'429 waited':>12}{'skipped':>9}{'failed':>8}")
+    for name in sorted(pacer.stats):
+        s = pacer.stats[name]
+        tr.write_line(f"{name:<18}{s.cases:>7}{s.requests:>10}{s.honoured_429:>12}{s.skipped:>9}{s.failures:>8}")
+    total = pacer.sent
+    budget = "" if pacer.budget is None else f" of a budget of {pacer.budget}"
+    tr.write_line(f"requests sent: {total}{budget}")

@@ -1,0 +1,85 @@
+"""Keeps secrets out of every line the suite writes.
+
+Two nets: by name (fields and headers that always hold secrets) and by value (the target's client
+secret and every token the target has issued in this run, wherever they turn up, even echoed inside
+an error description). Everything printed, reported or raised passes through :data:`REDACTOR`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+__all__ = ["MASK", "REDACTOR", "SECRET_FIELDS", "Redactor"]
+
+MASK = "[REDACTED]"
+SECRET_FIELDS = frozenset({"client_secret", "access_token", "refresh_token", "id_token", "password"})
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+# Values shorter than this are not hunted by value: they would mask ordinary words.
+_MIN_SECRET = 6
+_JSON_SECRET = re.compile(r'("(?:%s)"\s*:\s*)"(?:[^"\\]|\\.)*"' % "|".join(sorted(SECRET_FIELDS)))
+
+
+class Redactor:
+    """Masks known secret values and secret-bearing fields; thread-safe, shared by the whole run."""
+
+    def __init__(self) -> None:
+        self._values: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        self._lock = threading.Lock()
+
+    def add(self, *values: str | None) -> None:
+        """Remember values to mask from now on (a secret, a token)."""
+        fresh = {v for v in values if isinstance(v, str) and len(v) >= _MIN_SECRET} - self._values
+        if fresh:
+            with self._lock:
+                self._values |= fresh
+                self._pattern = None
+
+    def learn_from_body(self, body: Any) -> None:
+        """Remember every secret-named field of a parsed JSON answer (tokens the target issued)."""
+        if isinstance(body, Mapping):
+            self.add(*(str(body[k]) for k in SECRET_FIELDS if isinstance(body.get(k), str)))
+
+    def _compiled(self) -> re.Pattern[str] | None:
+        with self._lock:
+            if self._pattern is None and self._values:
+                # Longest first, so a token that contains another is masked whole.
+                ordered = sorted(self._values, key=len, reverse=True)
+                self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+            return self._pattern
+
+    def text(self, text: str) -> str:
+        """Mask every known secret value in free text."""
+        pattern = self._compiled()
+        return pattern.sub(MASK, text) if pattern else text
+
+    def header(self, name: str, value: str) -> str:
+        if name.lower() in SECRET_HEADERS:
+            scheme = value.split(" ", 1)[0] if " " in value else ""
+            return f"{scheme} {MASK}".strip()
+        return self.text(value)
+
+    def headers(self, items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(name, self.header(name, value)) for name, value in items]
+
+    def body(self, raw: bytes, content_type: str = "") -> str:
+        """A request or response body as text, secret fields masked whatever the encoding."""
+        text = raw.decode("utf-8", "backslashreplace")
+        if "json" in content_type or text[:1] in "{[":
+            # Textual, so duplicate keys and broken JSON are shown exactly as sent.
+            return self.text(_JSON_SECRET.sub(rf'\1"{MASK}"', text))
+        if "x-www-form-urlencoded" in content_type:
+            try:
+                pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True)
+            except ValueError:
+                return self.text(text)
+            masked = [(k, MASK if k in SECRET_FIELDS and v else v) for k, v in pairs]
+            return self.text(urlencode(masked, safe="/[]"))
+        return self.text(text)
+
+
+REDACTOR = Redactor()
