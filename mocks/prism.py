@@ -1,0 +1,371 @@
+"""Stoplight Prism over the contract: a stateless mock of the spec, or a validating proxy before a target.
+
+``running_prism()`` starts the pinned ``prism`` (``mocks/package.json``) on a free loopback port, waits
+until it answers, keeps its log in a file and, on exit, stops its whole process group::
+
+    running_prism(spec, proxy=None)        prism mock  SPEC          -h 127.0.0.1 -p PORT [--errors] [-d]
+    running_prism(spec, proxy=UPSTREAM)    prism proxy SPEC UPSTREAM -h 127.0.0.1 -p PORT [--errors]
+
+``main()`` is ``python -m mocks prism [--port N] [--proxy UPSTREAM] [--spec FILE]``.
+
+Known Prism 5.16 deviation: a JSON body it cannot parse (a lone NUL byte, a truncated object) is never
+answered, so every request sent to Prism needs a timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+from token_contract.contract import spec_path
+
+__all__ = [
+    "DEFAULT_PRISM_BIN",
+    "PrismError",
+    "PrismServer",
+    "PrismStartupError",
+    "PrismUnavailable",
+    "main",
+    "prism_bin",
+    "running_prism",
+]
+
+DEFAULT_PRISM_BIN = Path(__file__).resolve().parent / "node_modules" / ".bin" / "prism"
+HOST = "127.0.0.1"
+INSTALL_HINT = "run `npm ci --prefix mocks` (Node 20+) or point PRISM_BIN at a prism executable"
+STOP_GRACE = 5.0
+KILL_SETTLE = 2.0
+PROBE_TIMEOUT = 0.5
+PROBE_PATH = "/__wrapper_readiness_probe"
+PORT_ATTEMPTS = 3
+LOG_TAIL_LINES = 40
+
+
+class PrismError(RuntimeError):
+    """Anything that keeps Prism from serving."""
+
+
+class PrismUnavailable(PrismError):
+    """Node or the pinned Prism package is not installed."""
+
+
+class PrismStartupError(PrismError):
+    """Prism exited, or did not answer in time; the message carries the (redacted) tail of its log."""
+
+
+@dataclass(frozen=True)
+class PrismServer:
+    """A running Prism: where it listens, its process and its log."""
+
+    base_url: str
+    pid: int
+    log_path: Path
+    _process: subprocess.Popen[bytes] = field(repr=False, compare=False)
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def running(self) -> bool:
+        return self._process.poll() is None
+
+
+def prism_bin() -> Path:
+    """The Prism executable: ``PRISM_BIN`` when set, else the one ``npm ci --prefix mocks`` installs."""
+    return Path(os.environ.get("PRISM_BIN") or DEFAULT_PRISM_BIN)
+
+
+def _require_prism() -> Path:
+    binary = prism_bin()
+    if not binary.is_file():
+        raise PrismUnavailable(f"Prism is not installed at {binary}: {INSTALL_HINT}")
+    if not os.access(binary, os.X_OK):
+        raise PrismUnavailable(f"{binary} is not executable: {INSTALL_HINT}")
+    if shutil.which("node") is None:
+        raise PrismUnavailable(f"`node` is not on PATH; Prism needs Node.js: {INSTALL_HINT}")
+    return binary
+
+
+_SECRETS = (
+    # JSON or form fields that carry a credential, whatever Prism echoes back.
+    re.compile(
+        r"""(?P<key>["']?(?:client_secret|refresh_token|access_token|password)["']?\s*[:=]\s*["']?)"""
+        r"""(?P<value>[^"'&\s,}]+)""",
+        re.IGNORECASE,
+    ),
+    re.compile(r"(?P<key>\b(?:Basic|Bearer)\s+)(?P<value>[A-Za-z0-9._~+/=-]+)", re.IGNORECASE),
+)
+
+
+def _redact(text: str) -> str:
+    for pattern in _SECRETS:
+        text = pattern.sub(lambda match: f"{match['key']}[REDACTED]", text)
+    return text
+
+
+def _tail(log_path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    try:
+        text = log_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "(no log)"
+    return _redact("\n".join(text.splitlines()[-lines:])) or "(empty log)"
+
+
+def _free_port() -> int:
+    """A port nobody holds right now; another process may take it before Prism does, hence the retries."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _command(
+    binary: Path, spec: str, port: int, proxy: str | None, *, errors: bool, dynamic: bool
+) -> list[str]:
+    command = [str(binary), "proxy", spec, proxy] if proxy else [str(binary), "mock", spec]
+    command += ["-h", HOST, "-p", str(port)]
+    if errors:
+        command.append("--errors")
+    if dynamic:
+        command.append("--dynamic")
+    return command
+
+
+def _answers(base_url: str) -> bool:
+    """Any HTTP answer (Prism's own 404 for a path the spec lacks) means it is serving.
+
+    Prism answers an unknown path itself, even as a proxy, so the probe never reaches an upstream.
+    """
+    host, port = base_url.removeprefix("http://").rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=PROBE_TIMEOUT)
+    try:
+        connection.request("GET", PROBE_PATH)
+        connection.getresponse().read()
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
+    return True
+
+
+def _group_running(pgid: int) -> bool:
+    """Whether a process of the group still runs.
+
+    Zombies do not count: a killed child of a dead leader waits for init to reap it, not for us (the
+    leader itself is ours, and ``Popen.wait`` reaps it).
+    """
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            state, _, group = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(group) == pgid and state != "Z":
+            return True
+    return False
+
+
+def _group_gone(pgid: int, deadline: float) -> bool:
+    """Wait until nothing in the group runs, or the deadline passes."""
+    while _group_running(pgid):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def _signal_group(pgid: int, signum: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pgid, signum)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the whole group (Prism may fork), reap the leader, SIGKILL whatever is left after a grace."""
+    pgid = process.pid  # start_new_session made the leader's pid the group id
+    deadline = time.monotonic() + STOP_GRACE
+    _signal_group(pgid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=STOP_GRACE)
+    if not _group_gone(pgid, deadline):
+        _signal_group(pgid, signal.SIGKILL)
+        process.wait()
+        _group_gone(pgid, time.monotonic() + KILL_SETTLE)
+
+
+def _spawn(command: list[str], log_path: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "FORCE_COLOR": "0", "NO_COLOR": "1"}
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=env,
+        )
+
+
+def _wait_until_serving(
+    process: subprocess.Popen[bytes], base_url: str, log_path: Path, timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise PrismStartupError(
+                f"Prism exited with status {process.returncode} before serving {base_url}; "
+                f"log {log_path}:\n{_tail(log_path)}"
+            )
+        if _answers(base_url):
+            return
+        time.sleep(0.05)
+    raise PrismStartupError(
+        f"Prism did not answer at {base_url} within {timeout:g}s; log {log_path}:\n{_tail(log_path)}"
+    )
+
+
+def _lost_port_race(log_path: Path, offset: int) -> bool:
+    """Whether this attempt died because another process took the port first."""
+    with log_path.open("rb") as log:
+        log.seek(offset)
+        return b"EADDRINUSE" in log.read()
+
+
+@contextlib.contextmanager
+def running_prism(
+    spec: Path | str | None = None,
+    *,
+    port: int | None = None,
+    proxy: str | None = None,
+    errors: bool = True,
+    dynamic: bool = False,
+    startup_timeout: float = 30.0,
+    log_path: Path | None = None,
+) -> Iterator[PrismServer]:
+    """Prism mocking ``spec`` (default: the contract in force), or validating traffic to ``proxy``.
+
+    ``port=None`` picks a free loopback port. With ``log_path=None`` the log is a temporary file removed on
+    exit; a given ``log_path`` is truncated, then kept.
+    """
+    if proxy and dynamic:
+        raise ValueError("dynamic examples apply to mock mode only, not to a proxy")
+    binary = _require_prism()
+    document = str(spec if spec is not None else spec_path())
+    if "://" not in document and not Path(document).is_file():
+        raise FileNotFoundError(f"no OpenAPI document at {document}")
+    owned_log = log_path is None
+    if log_path is None:
+        handle, name = tempfile.mkstemp(prefix="prism-", suffix=".log")
+        os.close(handle)
+        log_path = Path(name)
+    else:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path.write_bytes(b"")  # the log of this run only
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            chosen = port or _free_port()
+            base_url = f"http://{HOST}:{chosen}"
+            logged = log_path.stat().st_size
+            process = _spawn(
+                _command(binary, document, chosen, proxy, errors=errors, dynamic=dynamic), log_path
+            )
+            try:
+                _wait_until_serving(process, base_url, log_path, startup_timeout)
+                break
+            except PrismStartupError:
+                _stop(process)
+                process = None
+                if port is None and attempt < PORT_ATTEMPTS and _lost_port_race(log_path, logged):
+                    continue
+                raise
+        assert process is not None
+        yield PrismServer(base_url=base_url, pid=process.pid, log_path=log_path, _process=process)
+    finally:
+        if process is not None:
+            _stop(process)
+        if owned_log:
+            log_path.unlink(missing_ok=True)
+
+
+class _Stopped(Exception):
+    """SIGTERM, raised out of the wait loop like Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not interrupt the shutdown
+    raise _Stopped
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m mocks prism",
+        description="Run Stoplight Prism over the contract until Ctrl-C or SIGTERM.",
+    )
+    parser.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)")
+    parser.add_argument("--proxy", metavar="UPSTREAM", default=None, help="validate traffic to UPSTREAM")
+    parser.add_argument(
+        "--spec", metavar="FILE", default=None, help="OpenAPI document (default: the contract)"
+    )
+    parser.add_argument("--dynamic", action="store_true", help="generate bodies from schemas (mock mode)")
+    parser.add_argument("--log", type=Path, default=None, help="keep Prism's log in this file")
+    return parser
+
+
+def _follow(server: PrismServer, offset: int) -> int:
+    """Copy what Prism logged since ``offset`` to stdout; the new offset."""
+    with server.log_path.open("rb") as log:
+        log.seek(offset)
+        chunk = log.read()
+    if chunk:
+        sys.stdout.write(chunk.decode("utf-8", errors="replace"))
+        sys.stdout.flush()
+    return offset + len(chunk)
+
+
+def main(argv: list[str]) -> int:
+    """Serve until interrupted: 0 when stopped by a signal, 1 when Prism fails, 2 when it is not installed."""
+    args = _parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        with running_prism(
+            args.spec, port=args.port, proxy=args.proxy, dynamic=args.dynamic, log_path=args.log
+        ) as server:
+            mode = f"proxy to {args.proxy}" if args.proxy else "mock"
+            print(f"Prism {mode} at {server.base_url} (pid {server.pid}, log {server.log_path})", flush=True)
+            offset = 0
+            while server.running():
+                offset = _follow(server, offset)
+                time.sleep(0.2)
+            _follow(server, offset)
+            print(f"Prism exited on its own; log {server.log_path}", file=sys.stderr)
+            return 1
+    except (KeyboardInterrupt, _Stopped):
+        return 0
+    except PrismUnavailable as error:
+        print(error, file=sys.stderr)
+        return 2
+    except (PrismError, FileNotFoundError, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
