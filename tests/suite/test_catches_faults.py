@@ -1,0 +1,47 @@
+"""Pointed by URL at a server with one seeded fault, the suite fails and names that fault's check.
+
+Each server is the real mock with one override (``mocks.faults``); the suite runs in a child process
+exactly as a user would point it at staging. The self-check brings the full corpus; these are the
+ones a reader should see caught here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from mocks import running_mock
+from mocks.faults import faulty_app
+from tests.suite.conftest import SuiteRun
+from token_contract import contract
+
+SECRET = contract.load().request_examples()["clientCredentials"]["client_secret"]
+
+CASES = [
+    # fault, the families to run (-k), the check that must name it
+    ("token-type-bearer", "test_both_media_types", "token_response_conforms"),
+    ("no-cache-control", "test_both_media_types", "no_store_on_tokens"),
+    ("grant-type-case-insensitive", "test_unknown_grant_type", "grant_type_matched_exactly"),
+    ("refresh-truncated", "test_padded_refresh_token", "no_truncation"),
+    ("refresh-widens-scope", "test_refresh_narrows", "refresh_never_widens_scope"),
+    ("retry-in-seconds", "test_waiting_retry_in_is_enough", "retry_in_is_enough"),
+]
+
+
+@pytest.mark.parametrize(("fault", "selection", "check"), CASES, ids=[c[0] for c in CASES])
+def test_suite_names_the_seeded_fault(run_suite: Callable[..., SuiteRun], fault: str, selection: str,
+                                      check: str) -> None:
+    with running_mock(app=faulty_app(fault)) as url:
+        run = run_suite(url, "-k", selection, env={"TOKEN_API_ALLOW_BURST": "1"})
+    assert run.returncode == 1, f"the suite did not fail on {fault}:\n{run.output[-3000:]}"
+    assert f"contract check failed: {check}" in run.output, run.output[-3000:]
+    assert "curl -sS" in run.output, "the failure carries no curl line"
+    assert SECRET not in run.output, "the client secret leaked into the report"
+
+
+def test_suite_passes_the_correct_mock_by_url(run_suite: Callable[..., SuiteRun]) -> None:
+    """The same selections stay green on the unmodified mock: the failures above are the faults'."""
+    with running_mock(rate_limit="20/second") as url:
+        run = run_suite(url, "-k", " or ".join(sorted({c[1] for c in CASES})), env={"TOKEN_API_ALLOW_BURST": "1"})
+    assert run.returncode == 0, run.output[-3000:]
