@@ -104,18 +104,37 @@ class NoRateLimit(RateLimiter):
 FAULTS: dict[str, Fault] = {
     f.name: f
     for f in (
-        Fault("token-type-bearer", "token_type is 'Bearer', not one of the spec's enum",
-              {"renderer": BearerTokenType}),
-        Fault("no-cache-control", "token answers lack Cache-Control: no-store and Pragma: no-cache",
-              {"renderer": CacheableTokens}),
-        Fault("retry-in-seconds", "X-Retry-In in seconds, not milliseconds", {"renderer": RetryInSeconds},
-              rate_limit="20/second"),
-        Fault("grant-type-case-insensitive", "grant_type matched case- and whitespace-insensitively",
-              {"validator": CaseInsensitiveGrantType}),
-        Fault("refresh-truncated", "refresh tokens truncated to the limit, so a padded one passes",
-              {"grants": TruncatingRefresh, "validator": LengthBlindValidator}),
-        Fault("refresh-widens-scope", "a refresh may grant any scope the client has, beyond the original",
-              {"grants": WideningRefresh}),
+        Fault(
+            "token-type-bearer",
+            "token_type is 'Bearer', not one of the spec's enum",
+            {"renderer": BearerTokenType},
+        ),
+        Fault(
+            "no-cache-control",
+            "token answers lack Cache-Control: no-store and Pragma: no-cache",
+            {"renderer": CacheableTokens},
+        ),
+        Fault(
+            "retry-in-seconds",
+            "X-Retry-In in seconds, not milliseconds",
+            {"renderer": RetryInSeconds},
+            rate_limit="20/second",
+        ),
+        Fault(
+            "grant-type-case-insensitive",
+            "grant_type matched case- and whitespace-insensitively",
+            {"validator": CaseInsensitiveGrantType},
+        ),
+        Fault(
+            "refresh-truncated",
+            "refresh tokens truncated to the limit, so a padded one passes",
+            {"grants": TruncatingRefresh, "validator": LengthBlindValidator},
+        ),
+        Fault(
+            "refresh-widens-scope",
+            "a refresh may grant any scope the client has, beyond the original",
+            {"grants": WideningRefresh},
+        ),
         Fault("no-rate-limit", "never answers 429", {"limiter": NoRateLimit}),
     )
 }

@@ -33,6 +33,7 @@ __all__ = [
     "no_secret_echo",
     "no_store_on_tokens",
     "refresh_never_widens_scope",
+    "require",
     "retry_in_is_digits",
     "run_response_checks",
     "status_is_documented",
@@ -53,6 +54,12 @@ def _validator(status: int) -> jsonschema.Draft202012Validator:
 
 def _fail(check: str, message: str, exchange: Exchange | None) -> None:
     raise ContractViolation(check, message, exchange)
+
+
+def require(condition: object, check: str, message: str, exchange: Exchange | None = None) -> None:
+    """A scenario's own assertion, reported like every check: its name, the curl line, the answer."""
+    if not condition:
+        _fail(check, message, exchange)
 
 
 def status_is_documented(exchange: Exchange) -> None:
@@ -83,7 +90,9 @@ def no_store_on_tokens(exchange: Exchange) -> None:
         return
     cache_control = ",".join(exchange.header_values("cache-control")).lower()
     if "no-store" not in cache_control.replace(" ", "").split(","):
-        _fail("no_store_on_tokens", f"Cache-Control is {cache_control or 'missing'}, needs no-store", exchange)
+        _fail(
+            "no_store_on_tokens", f"Cache-Control is {cache_control or 'missing'}, needs no-store", exchange
+        )
     pragma = (exchange.header("pragma") or "").lower()
     if "no-cache" not in pragma:
         _fail("no_store_on_tokens", f"Pragma is {pragma or 'missing'}, needs no-cache", exchange)
@@ -163,7 +172,9 @@ def jwt_agrees_with_expires_in(exchange: Exchange, *, now: float | None = None) 
     try:
         header, claims = _unverified_jwt(str(body.get("access_token", "")))
     except ValueError as exc:
-        _fail("jwt_agrees_with_expires_in", f"token_type is jwt but access_token is not a JWT: {exc}", exchange)
+        _fail(
+            "jwt_agrees_with_expires_in", f"token_type is jwt but access_token is not a JWT: {exc}", exchange
+        )
         return
     if "alg" not in header or not isinstance(claims.get("exp"), int | float):
         _fail("jwt_agrees_with_expires_in", "JWT lacks alg in its header or a numeric exp claim", exchange)
@@ -226,7 +237,9 @@ def granted_scope_within_request(exchange: Exchange, requested: str | None, allo
     allowed_set = set(allowed)
     got = granted(exchange, requested, allowed_set)
     if requested and not got <= set(requested.split()):
-        _fail("granted_scope_within_request", f"granted {sorted(got)}, asked only for {requested!r}", exchange)
+        _fail(
+            "granted_scope_within_request", f"granted {sorted(got)}, asked only for {requested!r}", exchange
+        )
     if allowed_set and not got <= allowed_set:
         _fail("granted_scope_within_request", f"granted {sorted(got - allowed_set)}, not allowed", exchange)
 
@@ -235,7 +248,11 @@ def refresh_never_widens_scope(exchange: Exchange, original: set[str]) -> None:
     """A refresh grants no scope beyond the grant it refreshes (RFC 6749 section 6)."""
     got = granted(exchange, " ".join(sorted(original)), original)
     if not got <= original:
-        _fail("refresh_never_widens_scope", f"refresh granted {sorted(got - original)} beyond the original", exchange)
+        _fail(
+            "refresh_never_widens_scope",
+            f"refresh granted {sorted(got - original)} beyond the original",
+            exchange,
+        )
 
 
 def _sent_parameter(exchange: Exchange, name: str) -> str | None:

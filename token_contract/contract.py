@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Contract", "DEFAULT_SPEC", "load", "spec_path"]
+__all__ = ["DEFAULT_SPEC", "Contract", "load", "spec_path"]
 
 DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "openapi" / "oauth2-token.yaml"
 TOKEN_PATH = "/oauth2/token"
@@ -144,7 +144,7 @@ class Contract:
 @cache
 def _load(path: Path) -> Contract:
     with path.open(encoding="utf-8") as handle:
-        raw = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        raw = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loader
     document = _resolve(raw, raw)
     operation = document["paths"][TOKEN_PATH]["post"]
     return Contract(path=path, document=document, operation=operation)

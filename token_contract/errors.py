@@ -1,11 +1,11 @@
 """The suite's exceptions, in one small hierarchy.
 
-    ContractError
-    ├── ContractViolation   a target broke the contract (a check failed); carries the exchange
-    ├── TargetError         the target cannot be used as asked
-    │   ├── UnsafeTarget    refused before any request (plain http off loopback, missing credentials)
-    │   └── TargetTimeout   the target did not answer in time
-    └── BudgetExhausted     the run's request budget for a live target is spent
+ContractError
+├── ContractViolation   a target broke the contract (a check failed); carries the exchange
+├── TargetError         the target cannot be used as asked
+│   ├── UnsafeTarget    refused before any request (plain http off loopback, missing credentials)
+│   └── TargetTimeout   the target did not answer in time
+└── BudgetExhausted     the run's request budget for a live target is spent
 """
 
 from __future__ import annotations
@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from token_contract.exchange import Exchange
 
-__all__ = ["BudgetExhausted", "ContractError", "ContractViolation", "TargetError", "TargetTimeout", "UnsafeTarget"]
+__all__ = [
+    "BudgetExhausted",
+    "ContractError",
+    "ContractViolation",
+    "TargetError",
+    "TargetTimeout",
+    "UnsafeTarget",
+]
 
 
 class ContractError(Exception):

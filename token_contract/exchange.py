@@ -92,7 +92,14 @@ def as_curl(request: SentRequest, redactor: Redactor = REDACTOR) -> str:
     """A curl command that replays ``request``; secrets masked, very long values shortened."""
     parts = ["curl", "-sS", "-i", "-X", request.method, shlex.quote(request.url)]
     for name, value in redactor.headers(request.headers):
-        if name.lower() in {"content-length", "host", "accept-encoding", "connection", "user-agent", "accept"}:
+        if name.lower() in {
+            "content-length",
+            "host",
+            "accept-encoding",
+            "connection",
+            "user-agent",
+            "accept",
+        }:
             continue
         parts += ["-H", shlex.quote(f"{name}: {value}")]
     if request.body:

@@ -9,10 +9,16 @@ from token_contract.checks import expect_status
 from token_contract.client import Media, Placement, TokenClient
 from token_contract.exchange import Exchange
 
-__all__ = ["NoRefreshToken", "burst_until_429", "obtain_refresh_token", "obtain_token", "refresh_token_or_skip"]
+__all__ = [
+    "NoRefreshToken",
+    "burst_until_429",
+    "obtain_refresh_token",
+    "obtain_token",
+    "refresh_token_or_skip",
+]
 
 
-class NoRefreshToken(Exception):  # noqa: N818 - it is a condition, not an error of ours
+class NoRefreshToken(Exception):
     """The target issued no refresh token for client_credentials (the contract allows that)."""
 
 

@@ -16,8 +16,13 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 __all__ = ["DATABASE", "register"]
 
 DATABASE = Path(__file__).resolve().parent.parent / ".hypothesis" / "examples"
-_QUIET = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture,
-          HealthCheck.differing_executors, HealthCheck.data_too_large]
+_QUIET = [
+    HealthCheck.too_slow,
+    HealthCheck.filter_too_much,
+    HealthCheck.function_scoped_fixture,
+    HealthCheck.differing_executors,
+    HealthCheck.data_too_large,
+]
 
 
 def register() -> None:
@@ -25,8 +30,12 @@ def register() -> None:
     common = {"deadline": None, "suppress_health_check": _QUIET, "print_blob": True}
     settings.register_profile("ci", max_examples=25, derandomize=True, database=None, **common)
     settings.register_profile(
-        "live", max_examples=5, derandomize=True, database=None,
-        phases=[Phase.explicit, Phase.generate], **common,
+        "live",
+        max_examples=5,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        **common,
     )
     settings.register_profile("dev", max_examples=50, database=database, **common)
     settings.register_profile(

@@ -32,9 +32,10 @@ _NEEDS = {
     "needs_controls": (lambda t: t.controls, "{name} has no /__mock QA controls (embedded mock only)"),
     "burst": (
         lambda t: t.may_burst and t.kind != "prism",
-        "{name}: provoking 429 on purpose needs TOKEN_API_ALLOW_BURST=1 (and Prism never rate-limits)",
+        "{name}: provoking 429 on purpose is off for remote targets; set TOKEN_API_ALLOW_BURST=1 to allow it",
     ),
 }
+_PRISM_NEVER_LIMITS = "prism never rate-limits (it answers 429 only when asked with Prefer: code=429)"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,9 +52,8 @@ def pytest_configure(config: pytest.Config) -> None:
     target = config.getoption("--target")
     chosen = config.getoption("hypothesis_profile", None) or os.environ.get("TOKEN_API_PROFILE")
     hypothesis_settings.load_profile(chosen or ("ci" if target == "mock" else "live"))
-    settings = Settings.from_env()
-    budget = settings.max_requests if target == "mock" else settings.max_requests or None
-    config.stash[_PACER_KEY] = Pacer(budget=budget, max_wait=settings.max_wait)
+    # The budget is set when the target is planned (remote targets get a default one).
+    config.stash[_PACER_KEY] = Pacer(budget=None, max_wait=Settings.from_env().max_wait)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -122,7 +122,11 @@ def _capabilities(request: pytest.FixtureRequest) -> None:
     for name in needed:
         offers, reason = _NEEDS[name]
         if not offers(current):
-            pytest.skip(reason.format(name=current.name))
+            pytest.skip(
+                _PRISM_NEVER_LIMITS
+                if name == "burst" and current.kind == "prism"
+                else reason.format(name=current.name)
+            )
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -139,7 +143,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             text = f"contract check failed: {violation.check}\n{violation.message}"
             if violation.exchange is not None:
                 text += "\n" + violation.exchange.describe()
-                item.user_properties.append(("curl", REDACTOR.text(violation.exchange.describe().split("\n")[1].strip())))
+                item.user_properties.append(
+                    ("curl", REDACTOR.text(violation.exchange.describe().split("\n")[1].strip()))
+                )
             item.user_properties.append(("check", violation.check))
             report.longrepr = REDACTOR.text(text)
         elif isinstance(excinfo.value, TargetError):
@@ -167,7 +173,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     tr.write_line(f"{'family':<18}{'tests':>7}{'requests':>10}{'429 waited':>12}{'skipped':>9}{'failed':>8}")
     for name in sorted(pacer.stats):
         s = pacer.stats[name]
-        tr.write_line(f"{name:<18}{s.cases:>7}{s.requests:>10}{s.honoured_429:>12}{s.skipped:>9}{s.failures:>8}")
+        tr.write_line(
+            f"{name:<18}{s.cases:>7}{s.requests:>10}{s.honoured_429:>12}{s.skipped:>9}{s.failures:>8}"
+        )
     total = pacer.sent
     budget = "" if pacer.budget is None else f" of a budget of {pacer.budget}"
     tr.write_line(f"requests sent: {total}{budget}")

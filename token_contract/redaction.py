@@ -20,7 +20,7 @@ SECRET_FIELDS = frozenset({"client_secret", "access_token", "refresh_token", "id
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 # Values shorter than this are not hunted by value: they would mask ordinary words.
 _MIN_SECRET = 6
-_JSON_SECRET = re.compile(r'("(?:%s)"\s*:\s*)"(?:[^"\\]|\\.)*"' % "|".join(sorted(SECRET_FIELDS)))
+_JSON_SECRET = re.compile(r'("(?:' + "|".join(sorted(SECRET_FIELDS)) + r')"\s*:\s*)"(?:[^"\\]|\\.)*"')
 
 
 class Redactor:

@@ -69,7 +69,9 @@ def grant_type_near_misses() -> st.SearchStrategy[str]:
 
 def non_string_json() -> st.SearchStrategy[Any]:
     """JSON values of every type but string."""
-    scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False))
+    scalars = st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False)
+    )
     return st.one_of(
         scalars,
         st.lists(st.sampled_from(contract.load().grant_types), min_size=0, max_size=2),
@@ -91,7 +93,15 @@ def token_of_length(length: int) -> st.SearchStrategy[str]:
 
 
 def charset_parameters() -> st.SearchStrategy[str]:
-    return st.sampled_from(("charset=utf-8", "charset=UTF-8", 'charset="utf-8"', "CHARSET=utf-8", "charset=utf-8; boundary=unused"))
+    return st.sampled_from(
+        (
+            "charset=utf-8",
+            "charset=UTF-8",
+            'charset="utf-8"',
+            "CHARSET=utf-8",
+            "charset=utf-8; boundary=unused",
+        )
+    )
 
 
 _KNOWN = frozenset({"grant_type", "client_id", "client_secret", "refresh_token", "scope"})
@@ -135,5 +145,6 @@ def _not_json_object(raw: bytes) -> bool:
 
 def invalid_utf8() -> st.SearchStrategy[bytes]:
     """Bytes that are not UTF-8, placed inside an otherwise plausible value."""
-    bad = st.sampled_from((b"\xff", b"\xc3\x28", b"\xa0\xa1", b"\xe2\x28\xa1", b"\xf0\x28\x8c\xbc", b"\xed\xa0\x80"))
-    return bad
+    return st.sampled_from(
+        (b"\xff", b"\xc3\x28", b"\xa0\xa1", b"\xe2\x28\xa1", b"\xf0\x28\x8c\xbc", b"\xed\xa0\x80")
+    )

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from token_contract.client import TokenClient
+from token_contract.flows import refresh_token_or_skip
 from token_contract.pacing import Pacer
 from token_contract.redaction import REDACTOR
 from token_contract.targets import Target
-from token_contract.flows import refresh_token_or_skip
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def refresh_token(client: TokenClient) -> tuple[str, set[str]]:
 @pytest.fixture(scope="session")
 def mock_clients(target: Target) -> dict[str, Any]:
     """The embedded mock's configured clients (only meaningful when the target is the mock)."""
-    from mocks.settings import load_settings  # noqa: PLC0415 - the mock package is only needed here
+    from mocks.settings import load_settings
 
     return dict(load_settings().clients)
 
@@ -35,7 +35,7 @@ def jwt_client(target: Target, client: TokenClient, pacer: Pacer) -> Iterator[To
     if target.kind != "mock":
         yield client
         return
-    from mocks.settings import load_settings  # noqa: PLC0415
+    from mocks.settings import load_settings
 
     configured = next((c for c in load_settings().clients.values() if c.token_type == "jwt"), None)
     if configured is None:
@@ -43,7 +43,9 @@ def jwt_client(target: Target, client: TokenClient, pacer: Pacer) -> Iterator[To
         return
     REDACTOR.add(configured.client_secret)
     other = dataclasses.replace(
-        target, client_id=configured.client_id, client_secret=configured.client_secret,
+        target,
+        client_id=configured.client_id,
+        client_secret=configured.client_secret,
         scopes=tuple(sorted(configured.scopes)),
     )
     jwt = TokenClient(other, pacer, timeout=client.timeout)

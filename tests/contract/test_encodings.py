@@ -12,16 +12,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from token_contract import strategies
-from token_contract.checks import error_is, expect_status, granted
+from token_contract.checks import error_is, expect_status, granted, require
 from token_contract.client import FORM, JSON, TokenClient, basic_header
 
 
 @pytest.mark.parametrize("media", ["json", "form"])
 @pytest.mark.parametrize("placement", ["basic", "body"])
-def test_both_media_types_and_both_credential_places_work(client: TokenClient, media: str, placement: str) -> None:
+def test_both_media_types_and_both_credential_places_work(
+    client: TokenClient, media: str, placement: str
+) -> None:
     exchange = expect_status(client.grant(media=media, placement=placement), 200, check="encoding_accepted")
     content_type = exchange.header("content-type") or ""
-    assert content_type.startswith("application/json"), f"token answered as {content_type!r}"
+    require(
+        content_type.startswith("application/json"),
+        "token_is_json",
+        f"answered as {content_type!r}",
+        exchange,
+    )
 
 
 @given(media=strategies.media, parameter=strategies.charset_parameters())
@@ -40,12 +47,14 @@ def test_form_scope_spaces_decode(client: TokenClient, space: str) -> None:
     body = "grant_type=client_credentials&scope=" + space.join(quote(s, safe="") for s in scopes)
     exchange = client.send(
         body.encode(),
-        headers=[("Content-Type", FORM), ("Authorization", basic_header(client.target.client_id,
-                                                                        client.target.client_secret))],
+        headers=[
+            ("Content-Type", FORM),
+            ("Authorization", basic_header(client.target.client_id, client.target.client_secret)),
+        ],
     )
     expect_status(exchange, 200, check="form_space_decoded")
     got = granted(exchange, " ".join(scopes), client.target.scopes)
-    assert got == set(scopes), f"asked for {scopes}, granted {sorted(got)}"
+    require(got == set(scopes), "form_space_decoded", f"asked for {scopes}, granted {sorted(got)}", exchange)
 
 
 @pytest.mark.parametrize("media", ["json", "form"])
@@ -90,7 +99,8 @@ def test_invalid_utf8_is_invalid_request(client: TokenClient, bad: bytes, media:
 
 
 @pytest.mark.parametrize(
-    "content_type", ["text/plain", "application/xml", "multipart/form-data; boundary=x", "application/jsonx", None]
+    "content_type",
+    ["text/plain", "application/xml", "multipart/form-data; boundary=x", "application/jsonx", None],
 )
 def test_unsupported_content_type_is_invalid_request(client: TokenClient, content_type: str | None) -> None:
     headers = [("Authorization", basic_header(client.target.client_id, client.target.client_secret))]
@@ -114,27 +124,40 @@ def test_secret_in_both_places_is_invalid_request(client: TokenClient, media: st
 
 @pytest.mark.parametrize("media", ["json", "form"])
 def test_body_client_id_beside_basic_is_accepted(client: TokenClient, media: str) -> None:
-    exchange = client.post({"grant_type": "client_credentials", "client_id": client.target.client_id},
-                           media=media, placement="basic")
+    exchange = client.post(
+        {"grant_type": "client_credentials", "client_id": client.target.client_id},
+        media=media,
+        placement="basic",
+    )
     expect_status(exchange, 200, check="client_id_beside_basic")
 
 
 @pytest.mark.parametrize("media", ["json", "form"])
 def test_no_credentials_is_invalid_client(client: TokenClient, media: str) -> None:
-    error_is(client.post({"grant_type": "client_credentials"}, media=media, placement=None), "invalid_client",
-             check="client_authenticated")
+    error_is(
+        client.post({"grant_type": "client_credentials"}, media=media, placement=None),
+        "invalid_client",
+        check="client_authenticated",
+    )
 
 
 @given(placement=strategies.placements, media=strategies.media, tamper=st.sampled_from(["secret", "id"]))
-def test_wrong_credentials_are_invalid_client(client: TokenClient, placement: str, media: str, tamper: str) -> None:
+def test_wrong_credentials_are_invalid_client(
+    client: TokenClient, placement: str, media: str, tamper: str
+) -> None:
     target = client.target
     cid, secret = target.client_id, target.client_secret
     if tamper == "secret":
         secret = secret[:-1] + ("x" if secret[-1:] != "x" else "y")
     else:
         cid = cid + "-unknown"
-    exchange = client.post({"grant_type": "client_credentials"}, media=media, placement=placement,
-                           client_id=cid, client_secret=secret)
+    exchange = client.post(
+        {"grant_type": "client_credentials"},
+        media=media,
+        placement=placement,
+        client_id=cid,
+        client_secret=secret,
+    )
     error_is(exchange, "invalid_client", check="client_authenticated")
 
 
@@ -147,6 +170,7 @@ def test_basic_credentials_are_form_url_decoded(client: TokenClient) -> None:
     encoded = "".join(f"%{b:02X}" for b in target.client_id.encode())
     encoded += ":" + "".join(f"%{b:02X}" for b in target.client_secret.encode())
     header = "Basic " + base64.b64encode(encoded.encode()).decode()
-    exchange = client.send(b'{"grant_type":"client_credentials"}',
-                           headers=[("Content-Type", JSON), ("Authorization", header)])
+    exchange = client.send(
+        b'{"grant_type":"client_credentials"}', headers=[("Content-Type", JSON), ("Authorization", header)]
+    )
     expect_status(exchange, 200, check="basic_form_url_decoded")

@@ -13,9 +13,12 @@ from token_contract.client import TokenClient
 
 # Each error code and a request built to reach it; the codes come from the spec.
 REACH = {
-    "invalid_request": lambda c, m: c.post({"scope": c.target.scopes[0] if c.target.scopes else "x"}, media=m),
-    "invalid_client": lambda c, m: c.post({"grant_type": "client_credentials"}, media=m,
-                                          client_secret=c.target.client_secret + "-wrong"),
+    "invalid_request": lambda c, m: c.post(
+        {"scope": c.target.scopes[0] if c.target.scopes else "x"}, media=m
+    ),
+    "invalid_client": lambda c, m: c.post(
+        {"grant_type": "client_credentials"}, media=m, client_secret=c.target.client_secret + "-wrong"
+    ),
     "invalid_grant": lambda c, m: c.grant("refresh_token", refresh_token="never-issued-" + "0" * 40, media=m),
     "unsupported_grant_type": lambda c, m: c.post({"grant_type": "password"}, media=m),
     "invalid_scope": lambda c, m: c.grant(scope="/oauth2-token-contract.never-allowed", media=m),
@@ -24,7 +27,9 @@ REACH = {
 
 @pytest.mark.parametrize("media", ["json", "form"])
 @pytest.mark.parametrize("code", [c for c in contract.load().error_codes if c in REACH])
-def test_error_code_is_reachable(request: pytest.FixtureRequest, client: TokenClient, code: str, media: str) -> None:
+def test_error_code_is_reachable(
+    request: pytest.FixtureRequest, client: TokenClient, code: str, media: str
+) -> None:
     if code == "invalid_grant" and not client.target.stateful:
         pytest.skip(f"{client.target.name} is stateless: it cannot tell an issued refresh token from another")
     error_is(REACH[code](client, media), code, check=f"{code}_reached")
@@ -37,12 +42,18 @@ def test_unauthorized_client_is_reachable(mock_clients: dict, client: TokenClien
     restricted = next((c for c in mock_clients.values() if "refresh_token" not in c.grant_types), None)
     if restricted is None:
         pytest.skip("the mock's config has no client restricted to some grant types")
-    exchange = client.post({"grant_type": "refresh_token", "refresh_token": "whatever-token"}, media=media,
-                           client_id=restricted.client_id, client_secret=restricted.client_secret)
+    exchange = client.post(
+        {"grant_type": "refresh_token", "refresh_token": "whatever-token"},
+        media=media,
+        client_id=restricted.client_id,
+        client_secret=restricted.client_secret,
+    )
     error_is(exchange, "unauthorized_client", check="unauthorized_client_reached")
 
 
-_BAD_REQUESTS = st.sampled_from(["bad_grant", "bad_scope", "duplicate", "long_token", "wrong_type", "no_grant"])
+_BAD_REQUESTS = st.sampled_from(
+    ["bad_grant", "bad_scope", "duplicate", "long_token", "wrong_type", "no_grant"]
+)
 
 
 @given(kind=_BAD_REQUESTS, media=strategies.media, placement=strategies.placements)
@@ -52,8 +63,10 @@ def test_errors_never_echo_the_secret(client: TokenClient, kind: str, media: str
         "bad_grant": [("grant_type", client.target.client_secret)],
         "bad_scope": [("grant_type", "client_credentials"), ("scope", client.target.client_secret)],
         "duplicate": [("grant_type", "client_credentials"), ("grant_type", "client_credentials")],
-        "long_token": [("grant_type", "refresh_token"),
-                       ("refresh_token", client.target.client_secret * (contract.load().refresh_token_max_length))],
+        "long_token": [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", client.target.client_secret * (contract.load().refresh_token_max_length)),
+        ],
         "wrong_type": [("grant_type", "client_credentials"), ("scope", 7)],
         "no_grant": [("scope", client.target.client_secret)],
     }[kind]

@@ -12,12 +12,16 @@ from token_contract.client import TokenClient
 from token_contract.flows import refresh_token_or_skip
 
 GRANTS = contract.load().grant_types
-_OTHER = st.sampled_from(("password", "authorization_code", "implicit", "urn:ietf:params:oauth:grant-type:jwt-bearer"))
+_OTHER = st.sampled_from(
+    ("password", "authorization_code", "implicit", "urn:ietf:params:oauth:grant-type:jwt-bearer")
+)
 
 
 @given(media=strategies.media, placement=strategies.placements)
 def test_client_credentials_is_granted(client: TokenClient, media: str, placement: str) -> None:
-    expect_status(client.grant("client_credentials", media=media, placement=placement), 200, check="grant_accepted")
+    expect_status(
+        client.grant("client_credentials", media=media, placement=placement), 200, check="grant_accepted"
+    )
 
 
 @pytest.mark.needs_state
@@ -28,17 +32,24 @@ def test_refresh_token_is_granted(client: TokenClient, media: str, placement: st
     expect_status(exchange, 200, check="grant_accepted")
 
 
-@given(grant_type=strategies.grant_type_near_misses().filter(lambda g: g == g.strip() and "\x00" not in g) | _OTHER,
-       media=strategies.media)
+@given(
+    grant_type=strategies.grant_type_near_misses().filter(lambda g: g == g.strip() and "\x00" not in g)
+    | _OTHER,
+    media=strategies.media,
+)
 def test_unknown_grant_type_is_unsupported(client: TokenClient, grant_type: str, media: str) -> None:
     """Case variants, misspellings and other grants: ``unsupported_grant_type``, never a token."""
     exchange = client.post({"grant_type": grant_type}, media=media)
     error_is(exchange, "unsupported_grant_type", check="grant_type_matched_exactly")
 
 
-@given(grant_type=strategies.grant_type_near_misses().filter(lambda g: g != g.strip() or "\x00" in g),
-       media=strategies.media)
-def test_grant_type_with_stray_characters_is_refused(client: TokenClient, grant_type: str, media: str) -> None:
+@given(
+    grant_type=strategies.grant_type_near_misses().filter(lambda g: g != g.strip() or "\x00" in g),
+    media=strategies.media,
+)
+def test_grant_type_with_stray_characters_is_refused(
+    client: TokenClient, grant_type: str, media: str
+) -> None:
     """Whitespace or NUL around a valid grant type is not that grant type (no trimming)."""
     exchange = client.post({"grant_type": grant_type}, media=media)
     error_is(exchange, "unsupported_grant_type", "invalid_request", check="grant_type_matched_exactly")
@@ -46,8 +57,11 @@ def test_grant_type_with_stray_characters_is_refused(client: TokenClient, grant_
 
 @pytest.mark.parametrize("media", ["json", "form"])
 def test_missing_grant_type_is_invalid_request(client: TokenClient, media: str) -> None:
-    error_is(client.post({"scope": " ".join(client.target.scopes)}, media=media), "invalid_request",
-             check="grant_type_required")
+    error_is(
+        client.post({"scope": " ".join(client.target.scopes)}, media=media),
+        "invalid_request",
+        check="grant_type_required",
+    )
 
 
 @pytest.mark.parametrize("media", ["json", "form"])

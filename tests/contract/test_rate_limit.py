@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from token_contract import contract
-from token_contract.checks import expect_status, retry_in_is_digits
+from token_contract.checks import expect_status, require, retry_in_is_digits
 from token_contract.client import TokenClient
 from token_contract.errors import ContractViolation
 from token_contract.exchange import Exchange
@@ -55,7 +55,9 @@ def test_burst_meets_429_with_retry_in_digits(client: TokenClient) -> None:
     exchange = _burst(client)
     retry_in_is_digits(exchange)
     body = exchange.json()
-    assert isinstance(body, dict) and "error" in body, "429 without a JSON error body"
+    require(
+        isinstance(body, dict) and "error" in body, "rate_limit_body", "429 without a JSON error", exchange
+    )
 
 
 def test_waiting_retry_in_is_enough(client: TokenClient) -> None:

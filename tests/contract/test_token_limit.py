@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from token_contract import contract, strategies
-from token_contract.checks import error_is, expect_status
+from token_contract.checks import error_is, require
 from token_contract.client import TokenClient
 from token_contract.flows import obtain_token, refresh_token_or_skip
 
@@ -21,13 +21,21 @@ ISSUED_LIMIT = contract.load().issued_token_max_length
 def test_unknown_token_within_limit_is_invalid_grant(client: TokenClient, length: int, media: str) -> None:
     """At or under the limit the token is read, looked up, and not found."""
     token = ("q" * length)[:length]
-    error_is(client.grant("refresh_token", refresh_token=token, media=media), "invalid_grant",
-             check="unknown_refresh_token_refused")
+    error_is(
+        client.grant("refresh_token", refresh_token=token, media=media),
+        "invalid_grant",
+        check="unknown_refresh_token_refused",
+    )
 
 
-@given(token=st.integers(LIMIT + 1, LIMIT * 4).flatmap(strategies.token_of_length), media=strategies.media,
-       grant_type=st.sampled_from(contract.load().grant_types))
-def test_token_over_limit_is_invalid_request(client: TokenClient, token: str, media: str, grant_type: str) -> None:
+@given(
+    token=st.integers(LIMIT + 1, LIMIT * 4).flatmap(strategies.token_of_length),
+    media=strategies.media,
+    grant_type=st.sampled_from(contract.load().grant_types),
+)
+def test_token_over_limit_is_invalid_request(
+    client: TokenClient, token: str, media: str, grant_type: str
+) -> None:
     """Over the limit the request is malformed, whatever the grant type: refused before any lookup."""
     exchange = client.grant(grant_type, refresh_token=token, media=media)
     error_is(exchange, "invalid_request", check="refresh_token_limit_enforced")
@@ -56,7 +64,14 @@ def test_extended_refresh_token_is_not_a_prefix_match(client: TokenClient, suffi
 
 @given(media=strategies.media, placement=strategies.placements)
 def test_issued_tokens_are_within_limit(client: TokenClient, media: str, placement: str) -> None:
-    body = obtain_token(client, media=media, placement=placement).json()
+    exchange = obtain_token(client, media=media, placement=placement)
+    body = exchange.json()
     for field in ("access_token", "refresh_token"):
         if field in body:
-            assert 0 < len(body[field]) <= ISSUED_LIMIT, f"{field} has {len(body[field])} characters"
+            size = len(body[field])
+            require(
+                0 < size <= ISSUED_LIMIT,
+                "issued_token_within_limit",
+                f"{field} has {size} characters",
+                exchange,
+            )

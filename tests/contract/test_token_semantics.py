@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from token_contract import strategies
 from token_contract.checks import (
@@ -18,6 +25,7 @@ from token_contract.checks import (
     jwt_agrees_with_expires_in,
     no_store_on_tokens,
     refresh_never_widens_scope,
+    require,
     tokens_unique,
 )
 from token_contract.client import TokenClient
@@ -40,10 +48,15 @@ def test_granted_scope_lies_within_request_and_allowance(client: TokenClient, da
 
 
 def test_refresh_yields_a_new_working_token(client: TokenClient) -> None:
-    token, scope = refresh_token_or_skip(client)
+    token, _ = refresh_token_or_skip(client)
     first = expect_status(client.grant("refresh_token", refresh_token=token), 200, check="refresh_works")
     new_refresh = first.json().get("refresh_token", token)
-    assert first.json()["access_token"] != token
+    require(
+        first.json()["access_token"] != token,
+        "refresh_issues_new_token",
+        "access token = refresh token",
+        first,
+    )
     # The token the refresh handed back works in turn (a rotated one, or the same if not rotated).
     if new_refresh != token:
         second = client.grant("refresh_token", refresh_token=new_refresh)
@@ -68,8 +81,11 @@ def test_refresh_narrows_but_never_widens(client: TokenClient, data: st.DataObje
             error_is(exchange, "invalid_scope", check="refresh_never_widens_scope")
     else:
         narrower = data.draw(strategies.scope_requests(sorted(granted_scope)), label="narrower")
-        exchange = expect_status(client.grant("refresh_token", refresh_token=token, scope=narrower), 200,
-                                 check="refresh_may_narrow")
+        exchange = expect_status(
+            client.grant("refresh_token", refresh_token=token, scope=narrower),
+            200,
+            check="refresh_may_narrow",
+        )
         granted_scope_within_request(exchange, narrower, granted_scope)
 
 
@@ -78,14 +94,19 @@ def test_altered_refresh_token_is_refused(client: TokenClient, position: int, me
     token, _ = refresh_token_or_skip(client)
     i = position % len(token)
     altered = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
-    error_is(client.grant("refresh_token", refresh_token=altered, media=media), "invalid_grant",
-             check="altered_refresh_token_refused")
+    error_is(
+        client.grant("refresh_token", refresh_token=altered, media=media),
+        "invalid_grant",
+        check="altered_refresh_token_refused",
+    )
 
 
 def test_jwt_tokens_agree_with_expires_in(client: TokenClient, jwt_client: TokenClient) -> None:
     exchange = obtain_token(jwt_client)
     if exchange.json().get("token_type") != "jwt":
-        pytest.skip(f"{jwt_client.target.name} issues {exchange.json().get('token_type')} tokens to this client")
+        pytest.skip(
+            f"{jwt_client.target.name} issues {exchange.json().get('token_type')} tokens to this client"
+        )
     jwt_agrees_with_expires_in(exchange)
 
 
@@ -114,8 +135,11 @@ class RefreshFlow(RuleBasedStateMachine):
     def refresh(self, held: tuple[str, frozenset[str]], data: st.DataObject) -> tuple[str, frozenset[str]]:
         token, scope = held
         narrower = data.draw(strategies.scope_requests(sorted(scope)) | st.none(), label="narrower")
-        exchange = expect_status(self.client.grant("refresh_token", refresh_token=token, scope=narrower), 200,
-                                 check="refresh_works")
+        exchange = expect_status(
+            self.client.grant("refresh_token", refresh_token=token, scope=narrower),
+            200,
+            check="refresh_works",
+        )
         self.issued.append(exchange)
         refresh_never_widens_scope(exchange, set(scope))
         # RFC 6749 section 6: a new refresh token keeps the scope of the one it replaces, even when
@@ -131,6 +155,7 @@ def test_refresh_flow(client: TokenClient) -> None:
     refresh_token_or_skip(client)
     run_state_machine_as_test(
         lambda: RefreshFlow(client),
-        settings=settings(settings.default, max_examples=min(settings.default.max_examples, 10),
-                          stateful_step_count=6),
+        settings=settings(
+            settings.default, max_examples=min(settings.default.max_examples, 10), stateful_step_count=6
+        ),
     )

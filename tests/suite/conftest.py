@@ -38,10 +38,20 @@ def run_suite(tmp_path: Path) -> Callable[..., SuiteRun]:
             "TOKEN_API_PROFILE": "ci",
             **(env or {}),
         }
-        command = [sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", "-q",
-                   f"--junitxml={tmp_path / 'junit.xml'}", *args]
-        done = subprocess.run(command, cwd=ROOT, env=child_env, capture_output=True, text=True,
-                              timeout=timeout, check=False)
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/contract",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            f"--junitxml={tmp_path / 'junit.xml'}",
+            *args,
+        ]
+        done = subprocess.run(
+            command, cwd=ROOT, env=child_env, capture_output=True, text=True, timeout=timeout, check=False
+        )
         return SuiteRun(done.returncode, done.stdout + done.stderr)
 
     return run

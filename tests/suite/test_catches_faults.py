@@ -30,8 +30,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("fault", "selection", "check"), CASES, ids=[c[0] for c in CASES])
-def test_suite_names_the_seeded_fault(run_suite: Callable[..., SuiteRun], fault: str, selection: str,
-                                      check: str) -> None:
+def test_suite_names_the_seeded_fault(
+    run_suite: Callable[..., SuiteRun], fault: str, selection: str, check: str
+) -> None:
     with running_mock(app=faulty_app(fault)) as url:
         run = run_suite(url, "-k", selection, env={"TOKEN_API_ALLOW_BURST": "1"})
     assert run.returncode == 1, f"the suite did not fail on {fault}:\n{run.output[-3000:]}"
@@ -43,5 +44,7 @@ def test_suite_names_the_seeded_fault(run_suite: Callable[..., SuiteRun], fault:
 def test_suite_passes_the_correct_mock_by_url(run_suite: Callable[..., SuiteRun]) -> None:
     """The same selections stay green on the unmodified mock: the failures above are the faults'."""
     with running_mock(rate_limit="20/second") as url:
-        run = run_suite(url, "-k", " or ".join(sorted({c[1] for c in CASES})), env={"TOKEN_API_ALLOW_BURST": "1"})
+        run = run_suite(
+            url, "-k", " or ".join(sorted({c[1] for c in CASES})), env={"TOKEN_API_ALLOW_BURST": "1"}
+        )
     assert run.returncode == 0, run.output[-3000:]
