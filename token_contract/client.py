@@ -44,6 +44,8 @@ class TokenClient:
         self.pacer = pacer
         self.timeout = timeout
         self._http = httpx.Client(timeout=timeout, headers={"User-Agent": "oauth2-token-contract"})
+        # When a list, every exchange is appended to it (the replay tool prints them all).
+        self.recorder: list[Exchange] | None = None
 
     def close(self) -> None:
         self._http.close()
@@ -79,6 +81,8 @@ class TokenClient:
                 time.perf_counter() - started,
             )
             REDACTOR.learn_from_body(exchange.json())
+            if self.recorder is not None:
+                self.recorder.append(exchange)
             delay = self.pacer.retry_delay(exchange.status, exchange.header) if honour_429 else None
             if delay is None or attempt == attempts - 1:
                 return exchange

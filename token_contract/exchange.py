@@ -5,12 +5,14 @@ Every rendering goes through the redactor, so a failure message is safe to paste
 
 from __future__ import annotations
 
+import base64
 import json
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote_plus
 
-from token_contract.redaction import REDACTOR, Redactor
+from token_contract.redaction import REDACTOR, SHELL, Redactor
 
 __all__ = ["Exchange", "SentRequest", "as_curl"]
 
@@ -66,14 +68,26 @@ class Exchange:
         data = self.json()
         return data.get("error") if isinstance(data, dict) else None
 
-    def describe(self, redactor: Redactor = REDACTOR) -> str:
-        """curl line, then status, headers and (shortened) body, all redacted."""
+    def describe(self, redactor: Redactor = REDACTOR, *, full: bool = False) -> str:
+        """curl line, then status, headers and (shortened) body, all redacted.
+
+        ``full`` also lists the request's headers and body as sent, for the replay tool.
+        """
         content_type = self.header("content-type") or ""
         body = redactor.body(self.body, content_type)
         if len(body) > _SHOW_BODY:
             body = f"{body[:_SHOW_BODY]}... ({len(self.body)} bytes)"
+        sent: list[str] = []
+        if full:
+            sent_body = redactor.body(self.request.body, self.request.header("content-type") or "")
+            sent = [
+                f"  > {self.request.method} {self.request.url}",
+                *(f"  > {k}: {v}" for k, v in redactor.headers(self.request.headers)),
+                f"  > {_shorten(sent_body)}" if sent_body else "  > (empty body)",
+            ]
         lines = [
             "request:",
+            *sent,
             f"  {as_curl(self.request, redactor)}",
             f"response: {self.status} (after {self.elapsed * 1000:.0f} ms)",
             *(f"  {k}: {v}" for k, v in redactor.headers(self.headers)),
@@ -88,28 +102,53 @@ def _shorten(text: str) -> str:
     return f"{text[:_SHOW_VALUE]}<...{len(text) - _SHOW_VALUE * 2} more characters...>{text[-_SHOW_VALUE:]}"
 
 
+_NOT_REPLAYED = frozenset({"content-length", "host", "accept-encoding", "connection", "user-agent", "accept"})
+
+
+def _basic_as_user(value: str, redactor: Redactor) -> str | None:
+    """``-u 'id:'"$VAR"`` for a Basic header carrying a secret the shell can name; else None."""
+    if not value.lower().startswith("basic "):
+        return None
+    try:
+        client_id, _, secret = base64.b64decode(value[6:], validate=True).decode().partition(":")
+    except ValueError:
+        return None
+    variable = redactor.shell.get(secret)
+    if variable is None or quote_plus(client_id) != client_id or quote_plus(secret) != secret:
+        return None
+    return f'-u {shlex.quote(redactor.text(client_id) + ":")}"${variable}"'
+
+
+def _unshell(quoted: str, redactor: Redactor) -> str:
+    """Turn the placeholders of shell-named secrets into ``'"$VAR"'`` splices of a quoted word."""
+    for variable in set(redactor.shell.values()):
+        quoted = quoted.replace(f"{SHELL}{variable}__", f"'\"${variable}\"'")
+    return quoted
+
+
 def as_curl(request: SentRequest, redactor: Redactor = REDACTOR) -> str:
-    """A curl command that replays ``request``; secrets masked, very long values shortened."""
+    """A curl command that replays ``request``; secrets masked, very long values shortened.
+
+    The target's client secret is written as ``$TOKEN_API_CLIENT_SECRET``, so the line pastes into a
+    shell that has it exported; every other secret is masked.
+    """
     parts = ["curl", "-sS", "-i", "-X", request.method, shlex.quote(request.url)]
-    for name, value in redactor.headers(request.headers):
-        if name.lower() in {
-            "content-length",
-            "host",
-            "accept-encoding",
-            "connection",
-            "user-agent",
-            "accept",
-        }:
+    for name, value in request.headers:
+        if name.lower() in _NOT_REPLAYED:
             continue
-        parts += ["-H", shlex.quote(f"{name}: {value}")]
+        user = _basic_as_user(value, redactor) if name.lower() == "authorization" else None
+        parts += [user] if user else ["-H", shlex.quote(f"{name}: {redactor.header(name, value)}")]
     if request.body:
-        text = redactor.body(request.body, request.header("content-type") or "")
+        raw = request.body
+        for secret, variable in redactor.shell.items():
+            raw = raw.replace(secret.encode(), f"{SHELL}{variable}__".encode())
+        text = redactor.body(raw, request.header("content-type") or "")
         if "\\x" in text or "\x00" in text:
             # Not printable as-is: hand curl the exact bytes (bash process substitution).
-            raw = redactor.text(request.body.decode("latin-1")).encode("latin-1", "replace")
-            parts += ["--data-binary", f"@<(printf {shlex.quote(_printf_escape(raw))})"]
+            masked = redactor.text(request.body.decode("latin-1")).encode("latin-1", "replace")
+            parts += ["--data-binary", f"@<(printf {shlex.quote(_printf_escape(masked))})"]
         else:
-            parts += ["--data-raw", shlex.quote(_shorten(text))]
+            parts += ["--data-raw", _unshell(shlex.quote(_shorten(text)), redactor)]
     return " ".join(parts)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from token_contract.client import TokenClient
 from token_contract.errors import BudgetExhausted, ContractViolation, TargetError
 from token_contract.pacing import Pacer
 from token_contract.redaction import REDACTOR
-from token_contract.targets import Settings, Target, plan
+from token_contract.targets import Settings, Target, open_target, plan
 
 __all__: list[str] = []
 
@@ -68,23 +67,12 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
         chosen = plan(request.config.getoption("--target"), settings)
     except TargetError as exc:
         raise pytest.UsageError(str(exc)) from exc
-    REDACTOR.add(chosen.client_secret)
+    REDACTOR.add_shell(chosen.client_secret, "TOKEN_API_CLIENT_SECRET")
     pacer = request.config.stash[_PACER_KEY]
     if chosen.budget is not None:
         pacer.budget = chosen.budget
-    with ExitStack() as stack:
-        if chosen.kind == "mock":
-            from mocks import running_mock  # noqa: PLC0415 - only when the mock is the target
-
-            base_url = stack.enter_context(running_mock())
-        elif chosen.kind == "prism":
-            from mocks.prism import running_prism  # noqa: PLC0415 - only when Prism is the target
-
-            base_url = stack.enter_context(running_prism()).base_url
-        else:
-            assert chosen.base_url is not None
-            base_url = chosen.base_url
-        yield Target.started(chosen, base_url)
+    with open_target(chosen) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,8 @@ SECRET_FIELDS = frozenset({"client_secret", "access_token", "refresh_token", "id
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 # Values shorter than this are not hunted by value: they would mask ordinary words.
 _MIN_SECRET = 6
+# A value a curl line writes as a shell variable: ``__SHELL_<NAME>__``, survives JSON and form encoding.
+SHELL = "__SHELL_"
 _JSON_SECRET = re.compile(r'("(?:' + "|".join(sorted(SECRET_FIELDS)) + r')"\s*:\s*)"(?:[^"\\]|\\.)*"')
 
 
@@ -28,6 +30,8 @@ class Redactor:
 
     def __init__(self) -> None:
         self._values: set[str] = set()
+        # Secrets a curl line may name by environment variable instead of masking (value -> variable).
+        self.shell: dict[str, str] = {}
         self._pattern: re.Pattern[str] | None = None
         self._lock = threading.Lock()
 
@@ -38,6 +42,12 @@ class Redactor:
             with self._lock:
                 self._values |= fresh
                 self._pattern = None
+
+    def add_shell(self, value: str, variable: str) -> None:
+        """A secret to mask everywhere, but to write as ``$variable`` in a curl line, so it pastes."""
+        self.add(value)
+        if len(value) >= _MIN_SECRET:
+            self.shell[value] = variable
 
     def learn_from_body(self, body: Any) -> None:
         """Remember every secret-named field of a parsed JSON answer (tokens the target issued)."""
@@ -71,15 +81,22 @@ class Redactor:
         text = raw.decode("utf-8", "backslashreplace")
         if "json" in content_type or text[:1] in "{[":
             # Textual, so duplicate keys and broken JSON are shown exactly as sent.
-            return self.text(_JSON_SECRET.sub(rf'\1"{MASK}"', text))
+            return self.text(_JSON_SECRET.sub(_mask_member, text))
         if "x-www-form-urlencoded" in content_type:
             try:
                 pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True)
             except ValueError:
                 return self.text(text)
-            masked = [(k, MASK if k in SECRET_FIELDS and v else v) for k, v in pairs]
+            masked = [
+                (k, MASK if k in SECRET_FIELDS and v and not v.startswith(SHELL) else v) for k, v in pairs
+            ]
             return self.text(urlencode(masked, safe="/[]"))
         return self.text(text)
 
 
 REDACTOR = Redactor()
+
+
+def _mask_member(match: re.Match[str]) -> str:
+    value = match.group(0)[len(match.group(1)) :]
+    return match.group(0) if value.startswith('"' + SHELL) else f'{match.group(1)}"{MASK}"'

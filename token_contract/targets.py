@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -27,7 +28,7 @@ import yaml
 from token_contract import contract
 from token_contract.errors import UnsafeTarget
 
-__all__ = ["TARGETS_FILE", "Settings", "Target", "TargetPlan", "is_loopback", "plan"]
+__all__ = ["TARGETS_FILE", "Settings", "Target", "TargetPlan", "is_loopback", "open_target", "plan"]
 
 Kind = Literal["mock", "prism", "remote"]
 TARGETS_FILE = Path(__file__).resolve().parent.parent / "targets.yaml"
@@ -231,3 +232,21 @@ def plan(choice: str, settings: Settings, env: Mapping[str, str] = os.environ) -
         budget=budget,
         allow_burst=settings.allow_burst,
     )
+
+
+@contextmanager
+def open_target(chosen: TargetPlan) -> Iterator[Target]:
+    """The planned target, ready: the mock or Prism started (and stopped after), a URL as it is."""
+    if chosen.kind == "mock":
+        from mocks import running_mock  # noqa: PLC0415 - only when the mock is the target
+
+        with running_mock() as base_url:
+            yield Target.started(chosen, base_url)
+    elif chosen.kind == "prism":
+        from mocks.prism import running_prism  # noqa: PLC0415 - only when Prism is the target
+
+        with running_prism() as prism:
+            yield Target.started(chosen, prism.base_url)
+    else:
+        assert chosen.base_url is not None
+        yield Target.started(chosen, chosen.base_url)

@@ -1,0 +1,167 @@
+"""Named edge cases QA can replay one at a time against any target (``./run replay NAME``).
+
+Each case sends a few requests built to reach one corner of the contract and judges the answers with
+the same checks the suite uses; the replay tool prints every exchange, redacted, with a curl line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from token_contract import contract
+from token_contract.checks import (
+    error_is,
+    expect_status,
+    refresh_never_widens_scope,
+    require,
+    retry_in_is_digits,
+)
+from token_contract.client import FORM, JSON, TokenClient, basic_header
+from token_contract.flows import burst_until_429, obtain_refresh_token, obtain_token
+
+__all__ = ["CATALOGUE", "EdgeCase"]
+
+
+@dataclass(frozen=True)
+class EdgeCase:
+    name: str
+    summary: str
+    run: Callable[[TokenClient], None]
+    needs: frozenset[str] = field(default_factory=frozenset)  # "state", "burst"
+
+
+def _limit() -> int:
+    return contract.load().refresh_token_max_length
+
+
+def _refresh_token_4097(client: TokenClient) -> None:
+    token = "r" * (_limit() + 1)
+    error_is(
+        client.grant("refresh_token", refresh_token=token),
+        "invalid_request",
+        check="refresh_token_limit_enforced",
+    )
+
+
+def _refresh_token_4096(client: TokenClient) -> None:
+    token = "r" * _limit()
+    error_is(
+        client.grant("refresh_token", refresh_token=token),
+        "invalid_grant",
+        check="unknown_refresh_token_refused",
+    )
+
+
+def _padded_refresh_token(client: TokenClient) -> None:
+    token, _, _ = obtain_refresh_token(client)
+    padded = token + "A" * (_limit() - len(token) + 1)
+    error_is(client.grant("refresh_token", refresh_token=padded), "invalid_request", check="no_truncation")
+
+
+def _duplicate_grant_type(client: TokenClient) -> None:
+    pairs = [("grant_type", "client_credentials"), ("grant_type", "client_credentials")]
+    error_is(client.post(pairs, media="form"), "invalid_request", check="duplicate_parameter_refused")
+
+
+def _basic_and_body_credentials(client: TokenClient) -> None:
+    params = {"grant_type": "client_credentials", "client_secret": client.target.client_secret}
+    error_is(client.post(params, placement="basic"), "invalid_request", check="one_auth_method")
+
+
+def _burst_429(client: TokenClient) -> None:
+    exchange = burst_until_429(client, max_requests=3000, max_seconds=20)
+    require(exchange is not None, "burst_meets_429", "no 429 within 3000 requests or 20 s")
+    assert exchange is not None
+    retry_in_is_digits(exchange)
+
+
+def _malformed_json_nul(client: TokenClient) -> None:
+    error_is(
+        client.send(b"\x00", headers=[("Content-Type", JSON)]),
+        "invalid_request",
+        check="malformed_body_refused",
+    )
+
+
+def _grant_type_uppercase(client: TokenClient) -> None:
+    error_is(
+        client.post({"grant_type": "CLIENT_CREDENTIALS"}),
+        "unsupported_grant_type",
+        check="grant_type_matched_exactly",
+    )
+
+
+def _form_plus_scope(client: TokenClient) -> None:
+    scopes = client.target.scopes
+    body = ("grant_type=client_credentials&scope=" + "+".join(scopes)).encode()
+    auth = basic_header(client.target.client_id, client.target.client_secret)
+    exchange = expect_status(
+        client.send(body, headers=[("Content-Type", FORM), ("Authorization", auth)]),
+        200,
+        check="form_space_decoded",
+    )
+    got = set(str(exchange.json().get("scope", " ".join(scopes))).split())
+    require(got == set(scopes), "form_space_decoded", f"granted {sorted(got)}", exchange)
+
+
+def _refresh_widening(client: TokenClient) -> None:
+    scopes = client.target.scopes
+    token, granted, _ = obtain_refresh_token(client, scopes[0] if scopes else None)
+    exchange = client.grant("refresh_token", refresh_token=token, scope=" ".join(scopes))
+    if exchange.status == 200:
+        refresh_never_widens_scope(exchange, granted)
+    else:
+        error_is(exchange, "invalid_scope", check="refresh_never_widens_scope")
+
+
+def _happy_path(client: TokenClient) -> None:
+    obtain_token(client)
+
+
+CATALOGUE: dict[str, EdgeCase] = {
+    case.name: case
+    for case in (
+        EdgeCase("client-credentials", "a plain client_credentials grant, Basic credentials", _happy_path),
+        EdgeCase(
+            "refresh-token-4096",
+            "an unknown refresh token exactly at the limit: invalid_grant",
+            _refresh_token_4096,
+            frozenset({"state"}),
+        ),
+        EdgeCase(
+            "refresh-token-4097", "a refresh token one over the limit: invalid_request", _refresh_token_4097
+        ),
+        EdgeCase(
+            "padded-refresh-token",
+            "a real refresh token padded past the limit: refused, not truncated",
+            _padded_refresh_token,
+            frozenset({"state"}),
+        ),
+        EdgeCase(
+            "duplicate-grant-type", "grant_type sent twice in a form: invalid_request", _duplicate_grant_type
+        ),
+        EdgeCase(
+            "basic-and-body-credentials",
+            "the secret in Basic and in the body: invalid_request",
+            _basic_and_body_credentials,
+        ),
+        EdgeCase(
+            "burst-429",
+            "grants until 429; X-Retry-In is milliseconds as digits",
+            _burst_429,
+            frozenset({"burst"}),
+        ),
+        EdgeCase(
+            "malformed-json-nul", "a JSON body of one NUL byte: invalid_request at once", _malformed_json_nul
+        ),
+        EdgeCase("grant-type-uppercase", "CLIENT_CREDENTIALS: unsupported_grant_type", _grant_type_uppercase),
+        EdgeCase("form-plus-scope", "scopes joined by + in a form are spaces", _form_plus_scope),
+        EdgeCase(
+            "refresh-widening",
+            "a refresh asking for more than the original grant",
+            _refresh_widening,
+            frozenset({"state"}),
+        ),
+    )
+}
