@@ -170,7 +170,8 @@ def _mock_client() -> tuple[str, str, tuple[str, ...]]:
     return client.client_id, client.client_secret, tuple(sorted(client.scopes))
 
 
-def _named(name: str, path: Path = TARGETS_FILE) -> Mapping[str, str] | None:
+def _named(name: str) -> Mapping[str, str] | None:
+    path = TARGETS_FILE
     if not path.exists():
         return None
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
