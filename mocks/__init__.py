@@ -1,0 +1,58 @@
+"""The stateful mock of ``POST /oauth2/token``: a small public face over one module per job.
+
+    mocks
+    ├── settings        clients YAML -> MockSettings
+    ├── app             Components + create_app (the seam for faulty variants)
+    ├── endpoint        the request path and its check order
+    │   ├── parsing         body and parameters
+    │   ├── validation      the spec's request schema
+    │   ├── authentication  Basic or body credentials
+    │   ├── ratelimit       per-client budgets, X-Retry-In
+    │   ├── grants          client_credentials, refresh_token
+    │   │   ├── tokens          opaque and JWT minting
+    │   │   └── store           refresh tokens, bounded
+    │   └── responses       token, error and 429 answers
+    ├── controls, journal   QA controls off the contract path
+    ├── server          uvicorn: CLI, thread and subprocess runners
+    └── prism           Prism wrapper (separate owner), re-exported lazily
+
+Names load on first use, so ``import mocks`` is cheap and needs neither uvicorn nor ``mocks.prism``.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__all__ = [
+    "Components",
+    "MockSettings",
+    "create_app",
+    "load_settings",
+    "running_mock",
+    "running_mock_process",
+    "running_prism",
+]
+
+_HOMES = {
+    "Components": "mocks.app",
+    "create_app": "mocks.app",
+    "MockSettings": "mocks.settings",
+    "load_settings": "mocks.settings",
+    "running_mock": "mocks.server",
+    "running_mock_process": "mocks.server",
+    "running_prism": "mocks.prism",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'mocks' has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

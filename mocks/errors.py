@@ -1,0 +1,91 @@
+"""The mock's refusals, as exceptions the endpoint turns into answers.
+
+    MockError
+    ├── OAuthError                  400, RFC 6749 section 5.2 ``error`` codes
+    │   ├── InvalidRequest
+    │   ├── InvalidClient
+    │   ├── InvalidGrant
+    │   ├── UnauthorizedClient
+    │   ├── UnsupportedGrantType
+    │   └── InvalidScope
+    └── RateLimited                 429, carries the milliseconds until a request passes
+
+Descriptions are fixed texts (where none is given, the spec's example description for the code),
+never request values: an answer must not echo what the client sent, secrets least of all.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+__all__ = [
+    "InvalidClient",
+    "InvalidGrant",
+    "InvalidRequest",
+    "InvalidScope",
+    "MockError",
+    "OAuthError",
+    "RateLimited",
+    "UnauthorizedClient",
+    "UnsupportedGrantType",
+]
+
+
+class MockError(Exception):
+    """Anything the endpoint answers with an error status."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "invalid_request"
+
+    def __init__(self, description: str | None = None) -> None:
+        super().__init__(description or self.code)
+        self.description = description
+
+
+class OAuthError(MockError):
+    """A 400 with one of the RFC 6749 section 5.2 codes."""
+
+
+class InvalidRequest(OAuthError):
+    code = "invalid_request"
+
+
+class InvalidClient(OAuthError):
+    code = "invalid_client"
+
+
+class InvalidGrant(OAuthError):
+    code = "invalid_grant"
+
+
+class UnauthorizedClient(OAuthError):
+    code = "unauthorized_client"
+
+
+class UnsupportedGrantType(OAuthError):
+    code = "unsupported_grant_type"
+
+
+class InvalidScope(OAuthError):
+    code = "invalid_scope"
+
+
+class RateLimited(MockError):
+    """Over budget; ``retry_in_ms`` is how long until a request will pass again."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, retry_in_ms: int) -> None:
+        super().__init__()
+        self.retry_in_ms = retry_in_ms
+
+
+OAUTH_ERRORS: tuple[type[OAuthError], ...] = (
+    InvalidRequest,
+    InvalidClient,
+    InvalidGrant,
+    UnauthorizedClient,
+    UnsupportedGrantType,
+    InvalidScope,
+)

@@ -1,0 +1,100 @@
+"""The grants: client credentials (RFC 6749 section 4.4) and refresh (section 6).
+
+A client may be limited to some grant types (``grant_types`` in the config); any other is
+``unauthorized_client``. Scope: a request may ask for a subset of what the client is allowed
+(nothing asked means all of it); a refresh may narrow the original grant, never widen it; anything
+else is ``invalid_scope``. Refresh tokens are single use: a successful refresh consumes the old one
+and issues a new one with the original scope (section 6). A token that is unknown, expired, already
+used or issued to another client is ``invalid_grant``; failed requests consume nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mocks.errors import InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient
+from mocks.settings import ClientConfig, MockSettings
+from mocks.store import RefreshRecord, RefreshTokenStore
+from mocks.tokens import TokenMinter
+
+__all__ = ["Grants", "Issued"]
+
+Grant = Callable[[ClientConfig, dict[str, Any]], "Issued"]
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """What a successful grant hands to the renderer."""
+
+    access_token: str
+    token_type: str
+    expires_in: int
+    scope: str
+    refresh_token: str | None
+
+
+class Grants:
+    """One method per grant type the mock implements, named after it."""
+
+    def __init__(self, settings: MockSettings, store: RefreshTokenStore, minter: TokenMinter) -> None:
+        self.store = store
+        self.minter = minter
+        self._grants: dict[str, Grant] = {}
+        for grant_type in settings.contract.grant_types:
+            grant = getattr(self, grant_type, None)
+            if callable(grant):
+                self._grants[grant_type] = grant
+
+    def grant(self, grant_type: str) -> Grant | None:
+        """The handler for a grant type; None when the spec lists one the mock does not implement."""
+        return self._grants.get(grant_type)
+
+    @staticmethod
+    def authorize(client: ClientConfig, grant_type: str) -> None:
+        if grant_type not in client.grant_types:
+            raise UnauthorizedClient("the client may not use this grant type")
+
+    def client_credentials(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
+        scope = self.scope_within(params, client.scopes)
+        return self.issue(client, scope, scope)
+
+    def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
+        token = params.get("refresh_token")
+        if token is None:
+            raise InvalidRequest("refresh_token is required for this grant type")
+        record = self.store.get(token, time.time())
+        if record is None or record.client_id != client.client_id:
+            raise InvalidGrant("the refresh token is invalid, expired or was issued to another client")
+        scope = self.scope_within(params, record.scope)
+        if self.store.consume(token) is None:
+            raise InvalidGrant("the refresh token was already used")
+        return self.issue(client, scope, record.scope)
+
+    @staticmethod
+    def scope_within(params: dict[str, Any], allowed: frozenset[str]) -> frozenset[str]:
+        requested = params.get("scope")
+        if requested is None:
+            return allowed
+        scope = frozenset(requested.split(" "))
+        if not scope <= allowed:
+            raise InvalidScope("the requested scope exceeds what was granted")
+        return scope
+
+    def issue(self, client: ClientConfig, scope: frozenset[str], refresh_scope: frozenset[str]) -> Issued:
+        now = time.time()
+        scope_text = " ".join(sorted(scope))
+        refresh_token = None
+        if client.issue_refresh_tokens:
+            refresh_token = self.minter.refresh_token()
+            record = RefreshRecord(client.client_id, refresh_scope, now + client.refresh_expires_in)
+            self.store.add(refresh_token, record, now)
+        return Issued(
+            access_token=self.minter.access_token(client, scope_text, int(now)),
+            token_type=client.token_type,
+            expires_in=client.expires_in,
+            scope=scope_text,
+            refresh_token=refresh_token,
+        )

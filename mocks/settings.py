@@ -1,0 +1,198 @@
+"""The mock's configuration: clients, budgets and knobs, read from YAML and checked against the spec.
+
+``load_settings`` is the one way in; the default file is ``mocks/clients.yaml``. Whatever the spec
+constrains (token types, ``expires_in`` bounds, the client id and secret character sets) is checked
+here at start, so a bad config fails loudly instead of producing answers that break the contract.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from token_contract import contract as contract_module
+
+__all__ = ["DEFAULT_CONFIG", "ClientConfig", "ConfigError", "MockSettings", "load_settings"]
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent / "clients.yaml"
+OFF = "off"
+
+
+class ConfigError(ValueError):
+    """The config file (or a command-line override) cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClientConfig:
+    """One registered client."""
+
+    client_id: str
+    client_secret: str
+    scopes: frozenset[str]
+    token_type: str
+    expires_in: int
+    refresh_expires_in: int
+    rate_limit: str
+    grant_types: frozenset[str] = frozenset()
+    issue_refresh_tokens: bool = True
+
+
+@dataclass(frozen=True)
+class MockSettings:
+    """Everything the app needs besides the spec; the spec itself is named by ``spec``."""
+
+    clients: Mapping[str, ClientConfig]
+    default_rate_limit: str = "100/second"
+    rate_limit_override: str | None = None
+    spec: Path | None = None
+    jwt_issuer: str = "https://mock.oauth2-token-contract.invalid"
+    jwt_audience: str | None = None
+    jwt_key: str | None = None
+    max_refresh_tokens: int = 10000
+    journal_max_entries: int = 256
+    max_body_bytes: int = 65536
+    controls: bool = True
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def contract(self) -> contract_module.Contract:
+        return contract_module.load(self.spec)
+
+    def budget(self, client: ClientConfig | None) -> str:
+        """The rate budget in force for a client (None: an unknown client or a bare peer)."""
+        if self.rate_limit_override is not None:
+            return self.rate_limit_override
+        return client.rate_limit if client is not None else self.default_rate_limit
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    import yaml  # noqa: PLC0415 - the CLI's --help should not pay for it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top")
+    return data
+
+
+def check_rate(rate: Any, where: str) -> str:
+    """A budget in ``limits`` notation, or ``off``; :class:`~mocks.ratelimit.RateLimiter` parses it."""
+    if not isinstance(rate, str) or not rate.strip():
+        raise ConfigError(f"{where}: rate limit must be a string like '100/second' or 'off'")
+    return OFF if rate.strip().lower() == OFF else rate.strip()
+
+
+def _check_text(value: Any, name: str, contract: contract_module.Contract, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: {name} must be a non-empty string")
+    limit, pattern = contract.max_length(name), contract.pattern(name)
+    if (limit is not None and len(value) > limit) or (pattern and not re.fullmatch(pattern, value)):
+        raise ConfigError(f"{where}: {name} breaks the spec's pattern or maxLength")
+    return value
+
+
+def _client(
+    raw: Any, defaults: Mapping[str, Any], contract: contract_module.Contract, n: int
+) -> ClientConfig:
+    where = f"clients[{n}]"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping")
+    merged = {**defaults, **raw}
+    client_id = _check_text(merged.get("client_id"), "client_id", contract, where)
+    secret = _check_text(merged.get("client_secret"), "client_secret", contract, where)
+    scopes = merged.get("scopes", [])
+    if isinstance(scopes, str):
+        scopes = scopes.split()
+    if not isinstance(scopes, list) or not all(isinstance(s, str) and s and " " not in s for s in scopes):
+        raise ConfigError(f"{where}: scopes must be a list of scope tokens")
+    joined = " ".join(scopes)
+    pattern, limit = contract.pattern("scope"), contract.max_length("scope")
+    if (pattern and not re.fullmatch(pattern, joined)) or (limit is not None and len(joined) > limit):
+        raise ConfigError(f"{where}: scopes break the spec's scope pattern or maxLength")
+    token_type = merged.get("token_type")
+    if token_type not in contract.token_types:
+        raise ConfigError(f"{where}: token_type must be one of {contract.token_types}")
+    low, high = contract.expires_in_bounds
+    lifetimes: dict[str, Any] = {key: merged.get(key) for key in ("expires_in", "refresh_expires_in")}
+    for key, value in lifetimes.items():
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise ConfigError(f"{where}: {key} must be an integer in [{low}, {high}]")
+    if lifetimes["refresh_expires_in"] <= lifetimes["expires_in"]:
+        raise ConfigError(
+            f"{where}: refresh_expires_in must exceed expires_in (refresh tokens outlive access)"
+        )
+    grant_types = merged.get("grant_types", list(contract.grant_types))
+    if not isinstance(grant_types, list) or not set(grant_types) <= set(contract.grant_types):
+        raise ConfigError(f"{where}: grant_types must be a list drawn from {contract.grant_types}")
+    return ClientConfig(
+        client_id=client_id,
+        client_secret=secret,
+        scopes=frozenset(scopes),
+        token_type=token_type,
+        expires_in=lifetimes["expires_in"],
+        refresh_expires_in=lifetimes["refresh_expires_in"],
+        rate_limit=check_rate(merged.get("rate_limit", "100/second"), where),
+        grant_types=frozenset(grant_types),
+        issue_refresh_tokens=bool(merged.get("issue_refresh_tokens", True)),
+    )
+
+
+def _positive_int(section: Mapping[str, Any], key: str, default: int, *, zero_ok: bool = False) -> int:
+    value = section.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < (0 if zero_ok else 1):
+        raise ConfigError(f"{key} must be a {'non-negative' if zero_ok else 'positive'} integer")
+    return value
+
+
+def load_settings(
+    config: str | os.PathLike[str] | None = None,
+    *,
+    rate_limit: str | None = None,
+    spec: str | os.PathLike[str] | None = None,
+) -> MockSettings:
+    """Settings from a YAML file (default ``mocks/clients.yaml``), checked against the spec in force.
+
+    ``rate_limit`` overrides every client's budget (``limits`` notation or ``off``); ``spec`` names
+    the OpenAPI file (default: ``TOKEN_API_SPEC`` or the repository's own).
+    """
+    path = Path(config) if config else DEFAULT_CONFIG
+    data = _read_yaml(path)
+    spec_path = Path(spec).resolve() if spec else None
+    contract = contract_module.load(spec_path)
+    defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        raise ConfigError("defaults: expected a mapping")
+    defaults.setdefault("rate_limit", "100/second")
+    raw_clients = data.get("clients") or []
+    if not isinstance(raw_clients, list):
+        raise ConfigError("clients: expected a list")
+    clients: dict[str, ClientConfig] = {}
+    for n, raw in enumerate(raw_clients):
+        client = _client(raw, defaults, contract, n)
+        if client.client_id in clients:
+            raise ConfigError(f"clients[{n}]: duplicate client_id")
+        clients[client.client_id] = client
+    jwt = data.get("jwt") or {}
+    store, journal, limits = (data.get(key) or {} for key in ("store", "journal", "limits"))
+    return MockSettings(
+        clients=clients,
+        default_rate_limit=check_rate(defaults["rate_limit"], "defaults"),
+        rate_limit_override=None if rate_limit is None else check_rate(rate_limit, "--rate-limit"),
+        spec=spec_path,
+        jwt_issuer=str(jwt.get("issuer") or "https://mock.oauth2-token-contract.invalid"),
+        jwt_audience=jwt.get("audience"),
+        jwt_key=jwt.get("key"),
+        max_refresh_tokens=_positive_int(store, "max_refresh_tokens", 10000),
+        journal_max_entries=_positive_int(journal, "max_entries", 256, zero_ok=True),
+        max_body_bytes=_positive_int(limits, "max_body_bytes", 65536),
+        controls=bool(data.get("controls", True)),
+        source=path,
+    )

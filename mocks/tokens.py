@@ -1,0 +1,79 @@
+"""Minting tokens: random opaque strings, or HS256-signed JWTs for clients configured for ``jwt``.
+
+Every token is unique (``secrets.token_urlsafe`` or a random ``jti``) and fits the spec's
+``IssuedToken`` ``maxLength``. The JWT key is random per start unless the config sets ``jwt.key``
+(handy when a test wants to verify signatures). PyJWT is imported on the first JWT, not at start.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from mocks.settings import ClientConfig, ConfigError, MockSettings
+
+__all__ = ["JWT_ALGORITHM", "TokenMinter"]
+
+JWT_ALGORITHM = "HS256"
+_OPAQUE_BYTES = 32
+_JWT_HEADER_CHARS = len(base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"="))
+_HS256_SIGNATURE_CHARS = 43
+
+
+class TokenMinter:
+    """Makes access and refresh tokens; one ``mint_<token_type>`` method per spec token type."""
+
+    def __init__(self, settings: MockSettings) -> None:
+        contract = settings.contract
+        self.max_length = contract.issued_token_max_length
+        self.opaque_bytes = max(1, min(_OPAQUE_BYTES, self.max_length * 3 // 4))
+        self.issuer = settings.jwt_issuer
+        self.audience = settings.jwt_audience
+        self.key = settings.jwt_key or secrets.token_urlsafe(32)
+        self._minters: dict[str, Callable[[ClientConfig, str, int], str]] = {}
+        for token_type in contract.token_types:
+            minter = getattr(self, f"mint_{token_type}", None)
+            if minter is None:
+                raise ConfigError(f"the spec's token_type {token_type!r} has no minter in the mock")
+            self._minters[token_type] = minter
+        for client in settings.clients.values():
+            if (
+                self._minters[client.token_type] == self.mint_jwt
+                and self.jwt_length(client) > self.max_length
+            ):
+                raise ConfigError(f"{client.client_id}: its JWT would exceed the spec's maxLength")
+
+    def access_token(self, client: ClientConfig, scope: str, issued_at: int) -> str:
+        return self._minters[client.token_type](client, scope, issued_at)
+
+    def refresh_token(self) -> str:
+        return secrets.token_urlsafe(self.opaque_bytes)
+
+    def mint_opaque(self, client: ClientConfig, scope: str, issued_at: int) -> str:
+        return secrets.token_urlsafe(self.opaque_bytes)
+
+    def mint_jwt(self, client: ClientConfig, scope: str, issued_at: int) -> str:
+        import jwt  # noqa: PLC0415 - only clients configured for JWTs pay for PyJWT
+
+        return jwt.encode(self.claims(client, scope, issued_at), self.key, algorithm=JWT_ALGORITHM)
+
+    def claims(self, client: ClientConfig, scope: str, issued_at: int) -> dict[str, Any]:
+        claims: dict[str, Any] = {"iss": self.issuer, "sub": client.client_id}
+        if self.audience:
+            claims["aud"] = self.audience
+        claims.update(
+            iat=issued_at,
+            exp=issued_at + client.expires_in,
+            jti=secrets.token_urlsafe(16),
+            scope=scope,
+        )
+        return claims
+
+    def jwt_length(self, client: ClientConfig) -> int:
+        """The longest JWT this client can get (all its scopes), computed without PyJWT."""
+        widest = self.claims(client, " ".join(sorted(client.scopes)), 2**31)
+        payload = json.dumps(widest, separators=(",", ":")).encode()
+        return _JWT_HEADER_CHARS + 1 + -(-len(payload) * 4 // 3) + 1 + _HS256_SIGNATURE_CHARS

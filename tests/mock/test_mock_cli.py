@@ -1,0 +1,70 @@
+"""The command line: ``python -m mocks serve`` starts, announces, serves and stops; ``prism`` dispatches."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import types
+
+import httpx
+import pytest
+
+import mocks
+from mocks.__main__ import main
+from mocks.server import running_mock_process
+from tests.mock.helpers import TIMEOUT, TOKEN
+
+
+def test_serve_on_port_zero_announces_and_serves(body_creds):
+    with running_mock_process(rate_limit="off") as url:
+        assert url.startswith("http://127.0.0.1:")
+        response = httpx.post(
+            url + TOKEN, json={"grant_type": "client_credentials", **body_creds}, timeout=TIMEOUT
+        )
+        assert response.status_code == 200
+    with pytest.raises(httpx.TransportError):
+        httpx.post(url + TOKEN, json={}, timeout=TIMEOUT)
+
+
+def test_running_mock_subprocess_flag(body_creds):
+    with mocks.running_mock(subprocess=True, rate_limit="1000/second") as url:
+        response = httpx.post(
+            url + TOKEN, json={"grant_type": "client_credentials", **body_creds}, timeout=TIMEOUT
+        )
+        assert response.status_code == 200
+
+
+def test_bad_rate_limit_exits_with_a_message():
+    result = subprocess.run(
+        [sys.executable, "-m", "mocks", "serve", "--port", "0", "--rate-limit", "banana"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "banana" in result.stderr
+
+
+def test_bad_config_exits_with_a_message(tmp_path):
+    config = tmp_path / "clients.yaml"
+    config.write_text("clients:\n  - client_id: x\n    client_secret: y\n    token_type: bearer\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "mocks", "serve", "--port", "0", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "token_type" in result.stderr
+
+
+def test_prism_subcommand_dispatches_to_mocks_prism(monkeypatch):
+    seen: list[list[str]] = []
+    fake = types.ModuleType("mocks.prism")
+    fake.main = lambda argv: seen.append(argv) or 7  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "mocks.prism", fake)
+    monkeypatch.setattr(mocks, "prism", fake, raising=False)
+    assert main(["prism", "--port", "4011", "--", "x"]) == 7
+    assert seen == [["--port", "4011", "--", "x"]]

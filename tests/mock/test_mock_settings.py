@@ -1,0 +1,61 @@
+"""The config file: defaults, and refusals at start for anything the spec forbids."""
+
+from __future__ import annotations
+
+import pytest
+
+from mocks import load_settings
+from mocks.ratelimit import RateLimiter
+from mocks.settings import ConfigError
+from token_contract import contract
+
+SPEC = contract.load()
+
+
+def test_default_config_holds_the_seed_client(default_settings):
+    example = SPEC.request_examples()["clientCredentials"]
+    seed = default_settings.clients[example["client_id"]]
+    assert seed.client_secret == example["client_secret"]
+    assert seed.token_type in SPEC.token_types
+    assert example["scope"] in seed.scopes
+    assert {c.token_type for c in default_settings.clients.values()} == set(SPEC.token_types)
+
+
+def test_rate_limit_override_applies_to_every_client():
+    settings = load_settings(rate_limit="7/second")
+    assert {settings.budget(c) for c in settings.clients.values()} | {settings.budget(None)} == {"7/second"}
+    assert not RateLimiter(load_settings(rate_limit="off")).enabled
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("token_type", "bearer", "token_type"),
+        ("expires_in", 0, "expires_in"),
+        ("expires_in", "900", "expires_in"),
+        ("refresh_expires_in", 10, "refresh_expires_in"),
+        ("scopes", ["a b"], "scope"),
+        ("client_id", "", "client_id"),
+        ("client_secret", "tab\there", "client_secret"),
+        ("grant_types", ["password"], "grant_types"),
+    ],
+)
+def test_bad_client_entries_are_refused(write_config, key, value, message):
+    def configure(data):
+        data["clients"][0][key] = value
+
+    with pytest.raises(ConfigError, match=message):
+        load_settings(write_config(configure))
+
+
+def test_duplicate_client_ids_are_refused(write_config):
+    def configure(data):
+        data["clients"].append(dict(data["clients"][0]))
+
+    with pytest.raises(ConfigError, match="duplicate"):
+        load_settings(write_config(configure))
+
+
+def test_bad_rate_is_refused_when_the_limiter_is_built():
+    with pytest.raises(ConfigError, match="banana"):
+        RateLimiter(load_settings(rate_limit="banana"))
