@@ -47,6 +47,10 @@ class Pacer:
         self.family = "setup"
         self.stats: defaultdict[str, FamilyStats] = defaultdict(FamilyStats)
         self.sleep: Callable[[float], None] = time.sleep
+        # Long runs say how far they have got: ``on_progress`` every ``progress_every`` requests.
+        self.progress_every = 0
+        self.on_progress: Callable[[Pacer], None] | None = None
+        self.current_test = ""
         self._lock = threading.Lock()
         self._retry_header = contract.load().retry_header
 
@@ -59,6 +63,9 @@ class Pacer:
                 )
             self.sent += 1
             self.stats[self.family].requests += 1
+            due = self.progress_every and self.sent % self.progress_every == 0
+        if due and self.on_progress is not None:
+            self.on_progress(self)
 
     def retry_delay(self, status: int, header: Callable[[str], str | None]) -> float | None:
         """Seconds to wait before retrying, for a 429; None for anything else.

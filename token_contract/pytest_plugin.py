@@ -8,7 +8,8 @@ becomes a skip that says so; the run ends with a per-family summary.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -50,9 +51,40 @@ def pytest_configure(config: pytest.Config) -> None:
     profiles.register()
     target = config.getoption("--target")
     chosen = config.getoption("hypothesis_profile", None) or os.environ.get("TOKEN_API_PROFILE")
-    hypothesis_settings.load_profile(chosen or ("ci" if target == "mock" else "live"))
+    profile = chosen or ("ci" if target == "mock" else "live")
+    hypothesis_settings.load_profile(profile)
     # The budget is set when the target is planned (remote targets get a default one).
-    config.stash[_PACER_KEY] = Pacer(budget=None, max_wait=Settings.from_env().max_wait)
+    pacer = Pacer(budget=None, max_wait=Settings.from_env().max_wait)
+    pacer.progress_every = int(os.environ.get("TOKEN_API_PROGRESS") or _PROGRESS_EVERY.get(profile, 0))
+    pacer.on_progress = _progress_line(config)
+    config.stash[_PACER_KEY] = pacer
+
+
+# Requests between two progress lines, per profile (TOKEN_API_PROGRESS overrides; 0 is silent).
+_PROGRESS_EVERY = {"deep": 500, "live": 50}
+
+
+def _progress_line(config: pytest.Config) -> Callable[[Pacer], None]:
+    started = time.monotonic()
+
+    def write(pacer: Pacer) -> None:
+        reporter = config.pluginmanager.getplugin("terminalreporter")
+        capture = config.pluginmanager.getplugin("capturemanager")
+        if reporter is None or capture is None:
+            return
+        done = sum(s.cases for s in pacer.stats.values())
+        total = getattr(reporter, "_numcollected", 0)
+        budget = "" if pacer.budget is None else f"/{pacer.budget}"
+        waited = sum(s.honoured_429 for s in pacer.stats.values())
+        line = (
+            f"[token-contract] {time.monotonic() - started:6.0f} s  tests {done}/{total}  "
+            f"requests {pacer.sent}{budget}  429s waited {waited}  now: {pacer.current_test}"
+        )
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(line)
+
+    return write
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -102,7 +134,9 @@ def _capabilities(request: pytest.FixtureRequest) -> None:
     family = _family(item)
     if family is None:
         return
-    request.config.stash[_PACER_KEY].family = family
+    pacer = request.config.stash[_PACER_KEY]
+    pacer.family = family
+    pacer.current_test = item.nodeid.split("::", 1)[-1]
     needed = [name for name in _NEEDS if item.get_closest_marker(name)]
     if not needed:
         return
