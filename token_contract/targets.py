@@ -215,9 +215,9 @@ def plan(choice: str, settings: Settings, env: Mapping[str, str] = os.environ) -
     id_var = (named or {}).get("client_id_env", "TOKEN_API_CLIENT_ID")
     secret_var = (named or {}).get("client_secret_env", "TOKEN_API_CLIENT_SECRET")
     scope_var = (named or {}).get("scope_env", "TOKEN_API_SCOPE")
-    client_id = settings.client_id or env.get(id_var)
-    secret = settings.client_secret or env.get(secret_var)
-    if not client_id or not secret:
+    live_id = settings.client_id or env.get(id_var)
+    live_secret = settings.client_secret or env.get(secret_var)
+    if not live_id or not live_secret:
         raise UnsafeTarget(
             f"target {choice!r} needs real credentials: set {id_var} and {secret_var} "
             f"(and {scope_var}, the scopes this client may ask for)"
@@ -227,8 +227,8 @@ def plan(choice: str, settings: Settings, env: Mapping[str, str] = os.environ) -
         name=choice if named else urlsplit(url).netloc,
         kind="remote",
         base_url=_check_url(url, settings),
-        client_id=client_id,
-        client_secret=secret,
+        client_id=live_id,
+        client_secret=live_secret,
         scopes=tuple(scope.split()),
         budget=budget,
         allow_burst=settings.allow_burst,
