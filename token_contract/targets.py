@@ -181,30 +181,20 @@ def _named(name: str) -> Mapping[str, str] | None:
 def plan(choice: str, settings: Settings, env: Mapping[str, str] = os.environ) -> TargetPlan:
     """Resolve ``--target``/``TOKEN_API_TARGET`` into a plan, refusing unsafe ones before any request."""
     choice = choice.strip() or "mock"
-    if choice == "mock":
-        client_id, secret, scopes = _mock_client()
-        return TargetPlan(
-            name="mock",
-            kind="mock",
-            base_url=None,
-            client_id=settings.client_id or client_id,
-            client_secret=settings.client_secret or secret,
-            scopes=tuple(settings.scope.split()) if settings.scope else scopes,
-            budget=settings.max_requests,
-            allow_burst=True,
-        )
     budget = settings.max_requests if settings.max_requests is not None else DEFAULT_BUDGET
-    if choice == "prism":
-        client_id, secret, scopes = _example_client()
+    if choice in {"mock", "prism"}:
+        # Servers the suite starts itself: their documented client, unless the environment names another.
+        client_id, secret, scopes = _mock_client() if choice == "mock" else _example_client()
+        kind: Kind = "mock" if choice == "mock" else "prism"
         return TargetPlan(
-            name="prism",
-            kind="prism",
+            name=choice,
+            kind=kind,
             base_url=None,
             client_id=settings.client_id or client_id,
             client_secret=settings.client_secret or secret,
             scopes=tuple(settings.scope.split()) if settings.scope else scopes,
-            budget=budget,
-            allow_burst=settings.allow_burst,
+            budget=settings.max_requests if choice == "mock" else budget,
+            allow_burst=choice == "mock" or settings.allow_burst,
         )
     named = None if "://" in choice else _named(choice)
     if "://" not in choice and named is None:
