@@ -31,12 +31,26 @@ def _redact_fields(document: Any) -> Any:
     return document
 
 
+def _mask_secrets(document: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(document, str):
+        for secret in secrets:
+            document = document.replace(secret, REDACTED)
+        return document
+    if isinstance(document, dict):
+        return {key: _mask_secrets(value, secrets) for key, value in document.items()}
+    if isinstance(document, list):
+        return [_mask_secrets(value, secrets) for value in document]
+    return document
+
+
 class Journal:
     """The most recent token requests and the answers they got."""
 
     def __init__(self, settings: MockSettings) -> None:
         self._entries: deque[Entry] = deque(maxlen=max(settings.journal_max_entries, 1))
         self.enabled = settings.journal_max_entries > 0
+        # A client secret sent in the wrong place (as a scope, a header) is masked by value too.
+        self._secrets = tuple(client.client_secret for client in settings.clients.values())
 
     def record(
         self,
@@ -61,7 +75,7 @@ class Journal:
             self._entries.append(entry)
 
     def entries(self) -> list[dict[str, Any]]:
-        return [self.redact(entry) for entry in list(self._entries)]
+        return [_mask_secrets(self.redact(entry), self._secrets) for entry in list(self._entries)]
 
     @staticmethod
     def redact(entry: Entry) -> dict[str, Any]:

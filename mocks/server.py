@@ -2,10 +2,17 @@
 
 ``running_mock`` serves on 127.0.0.1 port 0 and yields the base URL once the socket listens; the
 subprocess flavour runs ``python -m mocks serve --port 0`` and reads the port from its
-``listening on URL`` line. Hardening: bounded concurrency and keep-alive, a cap on buffered
-incomplete headers (h11 only, ``--http h11``; the default httptools parser is faster but sets none),
-no access log (it would need redaction), no ``Server`` header, and no proxy headers (the peer address
-keys the rate limiter).
+``listening on URL`` line.
+
+Hardening (see HARDENING.md): :class:`BoundedHttpTools`, the default protocol, is uvicorn's httptools
+protocol with three bounds httptools lacks: a request head (request line and headers) over
+``MAX_HEADER_BYTES`` is refused with 400 ``invalid_request`` as soon as it passes the cap, before it
+is buffered further; a request must arrive in full within ``READ_TIMEOUT`` of its first byte (a
+stalled head or body gets 400 and the connection closes); a connection that sends nothing is closed
+after ``TIMEOUT_KEEP_ALIVE``. An HTTP message the parser refuses gets the same JSON 400, never a
+text/plain one. ``--http h11`` keeps h11's own head cap but only uvicorn's timeouts. Also: bounded
+concurrency, no access log (it would need redaction), no ``Server`` header, and no proxy headers (the
+peer address keys the rate limiter).
 """
 
 from __future__ import annotations
@@ -22,11 +29,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["running_mock", "running_mock_process", "serve", "uvicorn_server"]
+__all__ = ["bounded_httptools", "running_mock", "running_mock_process", "serve", "uvicorn_server"]
 
 LIMIT_CONCURRENCY = 1024
 TIMEOUT_KEEP_ALIVE = 5
 MAX_HEADER_BYTES = 16 * 1024
+READ_TIMEOUT = 5.0
 STARTUP_TIMEOUT = 15.0
 SHUTDOWN_TIMEOUT = 5.0
 PathLike = str | os.PathLike[str]
@@ -37,10 +45,12 @@ def uvicorn_server(
 ) -> Any:
     """A uvicorn ``Server`` for ``app``, hardened; ``announce(base_url)`` runs once it listens.
 
-    ``http="auto"`` picks httptools (fast; no header-size cap); ``"h11"`` caps the bytes it buffers
-    for an incomplete request head at ``MAX_HEADER_BYTES``.
+    ``http="auto"`` (or ``"httptools"``) serves with :class:`BoundedHttpTools`; ``"h11"`` caps the
+    bytes h11 buffers for an incomplete request head at ``MAX_HEADER_BYTES``.
     """
     import uvicorn  # noqa: PLC0415 - `import mocks` should not pay for the server
+
+    protocol: Any = bounded_httptools() if http in {"auto", "httptools"} else http
 
     class AnnouncingServer(uvicorn.Server):
         base_url: str | None = None
@@ -57,7 +67,7 @@ def uvicorn_server(
         app,
         host=host,
         port=port,
-        http=http,
+        http=protocol,
         lifespan="off",
         log_level="warning",
         access_log=False,
@@ -68,6 +78,138 @@ def uvicorn_server(
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
     )
     return AnnouncingServer(config)
+
+
+_BOUNDED: Any = None
+
+
+def bounded_httptools() -> Any:
+    """:class:`BoundedHttpTools`, built on first use (it needs uvicorn and httptools)."""
+    global _BOUNDED  # noqa: PLW0603 - a lazily built class, built once
+    if _BOUNDED is None:
+        _BOUNDED = _build_bounded_httptools()
+    return _BOUNDED
+
+
+def __getattr__(name: str) -> Any:
+    if name == "BoundedHttpTools":
+        return bounded_httptools()
+    raise AttributeError(f"module 'mocks.server' has no attribute {name!r}")
+
+
+def _refusal(description: str) -> bytes:
+    """A complete 400 ``invalid_request`` answer that closes the connection."""
+    body = b'{"error":"invalid_request","error_description":"' + description.encode() + b'"}'
+    return b"".join(
+        [
+            b"HTTP/1.1 400 Bad Request\r\n",
+            b"content-type: application/json\r\n",
+            b"cache-control: no-store\r\n",
+            b"content-length: " + str(len(body)).encode() + b"\r\n",
+            b"connection: close\r\n\r\n",
+            body,
+        ]
+    )
+
+
+HEAD_TOO_LARGE = _refusal("the request headers are too large")
+MALFORMED = _refusal("the request is not valid HTTP/1.1")
+TOO_SLOW = _refusal("the request did not arrive in time")
+
+
+class _HeadTooLarge(Exception):
+    pass
+
+
+def _build_bounded_httptools() -> Any:
+    import httptools  # noqa: PLC0415
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # noqa: PLC0415
+
+    class BoundedHttpTools(HttpToolsProtocol):
+        """uvicorn's httptools protocol with a head cap, a read deadline and an idle timeout.
+
+        ``_head_bytes`` counts what arrived since the last message ended (None while a body is read);
+        the exact head size is checked again when the head completes, so a head that arrives in one
+        read is held to the same cap. ``_deadline`` runs from a request's first byte to its last.
+        """
+
+        max_head_bytes = MAX_HEADER_BYTES
+        read_timeout = READ_TIMEOUT
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._head_bytes: int | None = 0
+            self._deadline: Any = None
+            self._refused = False
+            # uvicorn arms its keep-alive timer only after a first answer; a silent client is idle too.
+            self.timeout_keep_alive_task = self.loop.call_later(
+                self.timeout_keep_alive, self.timeout_keep_alive_handler
+            )
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._cancel_deadline()
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            if self._refused:
+                return
+            self._unset_keepalive_if_required()
+            if self._deadline is None:
+                self._deadline = self.loop.call_later(self.read_timeout, self._read_timed_out)
+            if self._head_bytes is not None:
+                self._head_bytes += len(data)
+            try:
+                self.parser.feed_data(data)
+            except httptools.HttpParserUpgrade:
+                self._refuse(MALFORMED)  # no WebSocket or h2c here
+                return
+            except httptools.HttpParserError as exc:
+                self._refuse(HEAD_TOO_LARGE if isinstance(exc.__context__, _HeadTooLarge) else MALFORMED)
+                return
+            if self._head_bytes is not None and self._head_bytes > self.max_head_bytes:
+                self._refuse(HEAD_TOO_LARGE)
+
+        def on_headers_complete(self) -> None:
+            size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+            if size > self.max_head_bytes:
+                raise _HeadTooLarge
+            self._head_bytes = None
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            self._cancel_deadline()
+            self._head_bytes = 0
+            super().on_message_complete()
+
+        def _cancel_deadline(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _read_timed_out(self) -> None:
+            self._deadline = None
+            cycle = self.cycle
+            reading_body = self._head_bytes is None
+            if reading_body and cycle is not None and cycle.response_started:
+                self.transport.close()  # answered early; the rest of the body is not worth waiting for
+            elif not self.pipeline:
+                self._refuse(TOO_SLOW)
+            else:
+                self.transport.close()
+
+        def _refuse(self, answer: bytes) -> None:
+            """Answer 400 (unless an answer is under way) and close; nothing more is read."""
+            self._refused = True
+            self._cancel_deadline()
+            cycle = self.cycle
+            in_flight = cycle is not None and cycle.response_started and not cycle.response_complete
+            if not self.transport.is_closing():
+                if not in_flight:
+                    self.transport.write(answer)
+                # connection_lost then tells an app still reading the body that the client is gone.
+                self.transport.close()
+
+    return BoundedHttpTools
 
 
 def serve(

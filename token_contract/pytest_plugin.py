@@ -92,6 +92,15 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"token-contract target: {config.getoption('--target')}"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """An unsafe or unknown target is a usage error before any test runs, so before any request."""
+    if any(_family(item) is not None for item in items):
+        try:
+            plan(config.getoption("--target"), Settings.from_env())
+        except TargetError as exc:
+            raise pytest.UsageError(str(exc)) from exc
+
+
 @pytest.fixture(scope="session")
 def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """The server under test, started for the run when it is the mock or Prism."""

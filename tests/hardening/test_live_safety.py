@@ -1,0 +1,91 @@
+"""Live manners, proven against a fake staging server on loopback that counts what it is sent.
+
+The fake is the real mock (limiting off) behind a wrapper that answers every ``EVERY``-th token
+request with 429 and ``X-Retry-In: 300``, and records each request's arrival. A run with
+``TOKEN_API_MAX_REQUESTS=50`` and no ``TOKEN_API_ALLOW_BURST`` must: send at most 50 requests (the
+rest of the tests skip, saying the budget is spent), wait at least 300 ms after every 429, and skip the
+burst tests. A plain ``http://`` URL off loopback is a usage error before any request.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from mocks import create_app, load_settings, running_mock
+from tests.hardening.conftest import run_contract_suite
+
+BUDGET = 50
+EVERY = 7
+RETRY_IN_MS = 300
+SETTINGS = load_settings(rate_limit="off")
+CLIENT = next(iter(SETTINGS.clients.values()))
+
+
+class CountingStaging:
+    """ASGI: the mock, with a 429 every ``EVERY``-th request; arrivals recorded as (time, status)."""
+
+    def __init__(self) -> None:
+        self.app = create_app(SETTINGS)
+        self.arrivals: list[tuple[float, int]] = []
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        with self._lock:
+            limited = (len(self.arrivals) + 1) % EVERY == 0
+            self.arrivals.append((time.monotonic(), 429 if limited else 0))
+        if not limited:
+            return await self.app(scope, receive, send)
+        body = b'{"error":"rate_limited","error_description":"slow down"}'
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"x-retry-in", str(RETRY_IN_MS).encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+        return None
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {
+        "TOKEN_API_CLIENT_ID": CLIENT.client_id,
+        "TOKEN_API_CLIENT_SECRET": CLIENT.client_secret,
+        "TOKEN_API_SCOPE": " ".join(sorted(CLIENT.scopes)),
+        **extra,
+    }
+
+
+def test_a_live_run_keeps_its_budget_waits_out_429_and_never_bursts(tmp_path: Path) -> None:
+    staging = CountingStaging()
+    with running_mock(app=staging) as url:
+        run = run_contract_suite(url, tmp_path, _env(TOKEN_API_MAX_REQUESTS=str(BUDGET)))
+    arrivals = list(staging.arrivals)
+    output = run.stdout + run.stderr
+    assert 0 < len(arrivals) <= BUDGET, f"{len(arrivals)} requests for a budget of {BUDGET}"
+    assert "request budget spent" in output
+    assert "TOKEN_API_ALLOW_BURST" in output  # the burst tests skipped, saying how to allow them
+    limited = [n for n, (_, status) in enumerate(arrivals) if status == 429]
+    assert limited, "the fake never answered 429: nothing was proven"
+    gaps = [arrivals[n + 1][0] - arrivals[n][0] for n in limited if n + 1 < len(arrivals)]
+    assert gaps and min(gaps) >= RETRY_IN_MS / 1000, f"a 429 was not waited out: {min(gaps):.3f} s"
+    print(
+        f"\nlive safety: {len(arrivals)} requests (budget {BUDGET}), {len(limited)} x 429, "
+        f"shortest wait after a 429 {min(gaps) * 1000:.0f} ms"
+    )
+
+
+def test_plain_http_off_loopback_is_a_usage_error_before_any_request(tmp_path: Path) -> None:
+    run = run_contract_suite("http://example.invalid", tmp_path, _env(), timeout=120)
+    assert run.returncode == 4, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "refusing plain http:// to example.invalid" in run.stderr + run.stdout
+    assert "passed" not in run.stdout and "failed" not in run.stdout
