@@ -51,6 +51,8 @@ class Settings:
     allow_insecure_http: bool = False
     timeout: float = 10.0
     max_wait: float = 30.0
+    # A remote target's known budget: a burst of this many requests must meet a 429.
+    expect_429_within: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -64,6 +66,9 @@ class Settings:
             allow_insecure_http=_flag(env, "TOKEN_API_ALLOW_INSECURE_HTTP"),
             timeout=float(env.get("TOKEN_API_TIMEOUT") or 10.0),
             max_wait=float(env.get("TOKEN_API_MAX_WAIT") or 30.0),
+            expect_429_within=int(env["TOKEN_API_EXPECT_429_WITHIN"])
+            if env.get("TOKEN_API_EXPECT_429_WITHIN")
+            else None,
         )
 
 

@@ -51,3 +51,22 @@ def jwt_client(target: Target, client: TokenClient, pacer: Pacer) -> Iterator[To
     jwt = TokenClient(other, pacer, timeout=client.timeout)
     yield jwt
     jwt.close()
+
+
+@pytest.fixture(scope="session")
+def _refresh_support(client: TokenClient) -> str | None:
+    """Why refresh semantics cannot be tested with this client (None when they can), asked once."""
+    body = client.grant().json() or {}
+    if "refresh_token" not in body:
+        return f"{client.target.name} issues this client no refresh tokens"
+    return None
+
+
+@pytest.fixture
+def refresh_supported(_refresh_support: str | None) -> None:
+    """Skip, saying why, a test that sends the refresh grant when this client gets no refresh tokens.
+
+    Such a client may rightly answer ``unauthorized_client`` before it looks at the token.
+    """
+    if _refresh_support:
+        pytest.skip(f"{_refresh_support}: the refresh_token grant is not testable with it")

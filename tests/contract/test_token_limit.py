@@ -16,6 +16,7 @@ ISSUED_LIMIT = contract.load().issued_token_max_length
 
 
 @pytest.mark.needs_state
+@pytest.mark.usefixtures("refresh_supported")
 @pytest.mark.parametrize("length", [LIMIT - 1, LIMIT])
 @pytest.mark.parametrize("media", ["json", "form"])
 def test_unknown_token_within_limit_is_invalid_grant(client: TokenClient, length: int, media: str) -> None:
