@@ -2,7 +2,8 @@
 
 ``serve`` prints ``listening on http://HOST:PORT`` (flushed) once the socket listens, so a parent
 process can start it on ``--port 0`` and read the port. ``--rate-limit`` overrides every client's
-budget (``20/second``, ``1000000/minute``) or turns limiting ``off``.
+budget (``20/second``, ``1000000/minute``) or turns limiting ``off``. ``--fault NAME`` serves the mock
+with one seeded fault from ``mocks.faults`` (and its rate limit, unless ``--rate-limit`` is given).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--rate-limit", metavar="RATE", help="every client's budget, e.g. 20/second, or off")
     serve.add_argument("--spec", help="OpenAPI file (default: TOKEN_API_SPEC or openapi/oauth2-token.yaml)")
     serve.add_argument(
+        "--fault", metavar="NAME", help="seed one fault from mocks.faults (for the self-check)"
+    )
+    serve.add_argument(
         "--http",
         choices=["auto", "httptools", "h11"],
         default="auto",
@@ -37,8 +41,18 @@ def _serve(args: argparse.Namespace) -> int:
     from mocks.server import serve  # noqa: PLC0415
     from mocks.settings import ConfigError, load_settings  # noqa: PLC0415
 
+    fault = None
+    if args.fault is not None:
+        from mocks.faults import FAULTS, faulty_app  # noqa: PLC0415
+
+        fault = FAULTS.get(args.fault)
+        if fault is None:
+            print(f"mocks: unknown fault {args.fault!r}; known: {', '.join(sorted(FAULTS))}", file=sys.stderr)
+            return 2
     try:
-        app = create_app(load_settings(args.config, rate_limit=args.rate_limit, spec=args.spec))
+        rate_limit = args.rate_limit if args.rate_limit is not None or fault is None else fault.rate_limit
+        settings = load_settings(args.config, rate_limit=rate_limit, spec=args.spec)
+        app = create_app(settings) if fault is None else faulty_app(fault.name, settings)
     except ConfigError as exc:
         print(f"mocks: {exc}", file=sys.stderr)
         return 2

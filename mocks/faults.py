@@ -2,39 +2,85 @@
 
 A fault is never a second implementation: it subclasses one component and changes one thing, so
 what it gets wrong is exactly what its name says. ``faulty_app(name)`` builds the mock with it.
-The self-check runs the contract suite against each and expects it to fail; ``CORRECT`` lists
+The self-check (``python -m token_contract.selfcheck``) serves each one on its own port, points the
+contract suite at it by URL and expects it to fail, naming ``Fault.check``; ``CORRECT`` lists
 configurations that are right and must pass.
+
+    FAULTS    name -> Fault(description, overrides, check, rate_limit, suite_client)
+    CORRECT   name -> Correct(description, rate_limit, suite_client)
+
+``suite_client`` is the client (from ``mocks/clients.yaml``) the suite should speak for: a JWT fault
+shows only to a client that gets JWTs. Overrides are grouped below by the component they replace.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
+from base64 import b64decode
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
+
+from starlette.responses import Response
 
 from mocks.app import create_app
-from mocks.grants import Grants
+from mocks.authentication import Authenticator, BasicCredentials
+from mocks.errors import (
+    InvalidClient,
+    InvalidGrant,
+    InvalidRequest,
+    MockError,
+    RateLimited,
+    UnsupportedGrantType,
+)
+from mocks.grants import Grants, Issued
+from mocks.parsing import RequestParser
 from mocks.ratelimit import RateLimiter
-from mocks.responses import ResponseRenderer
+from mocks.responses import ResponseRenderer, json_response
 from mocks.settings import ClientConfig, MockSettings, load_settings
+from mocks.store import RefreshRecord, RefreshTokenStore
+from mocks.tokens import TokenMinter
 from mocks.validation import RequestValidator
 
-__all__ = ["FAULTS", "Fault", "faulty_app"]
+__all__ = ["CC_ONLY_CLIENT", "CORRECT", "FAULTS", "JWT_CLIENT", "Correct", "Fault", "faulty_app"]
+
+# Clients of mocks/clients.yaml the suite may be pointed with (tests check they exist).
+JWT_CLIENT = "jwtQAclient_7Hq2x"
+CC_ONLY_CLIENT = "ccOnlyQAclient_9Lm4"
 
 
 @dataclass(frozen=True)
 class Fault:
+    """One defect: the overrides that seed it and the contract check expected to name it."""
+
     name: str
     description: str
     overrides: dict[str, type] = field(default_factory=dict)
+    check: str = ""
     rate_limit: str | None = None
+    suite_client: str | None = None
 
 
-# -- the overrides ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Correct:
+    """A configuration of the unmodified mock that the suite must pass."""
+
+    name: str
+    description: str
+    rate_limit: str | None = None
+    suite_client: str | None = None
+
+
+# -- renderer: what the answers look like ----------------------------------------------------------
 class BearerTokenType(ResponseRenderer):
     def token_body(self, issued: Any) -> dict[str, Any]:
         return {**super().token_body(issued), "token_type": "Bearer"}
+
+
+class ExpiresInString(ResponseRenderer):
+    def token_body(self, issued: Any) -> dict[str, Any]:
+        return {**super().token_body(issued), "expires_in": str(issued.expires_in)}
 
 
 class CacheableTokens(ResponseRenderer):
@@ -49,6 +95,226 @@ class RetryInSeconds(ResponseRenderer):
         return super().rate_limited(error)
 
 
+class RetryInOverstated(ResponseRenderer):
+    """Announces four times the real wait (a "safe" constant multiplier)."""
+
+    def rate_limited(self, error: Any) -> Any:
+        error.retry_in_ms *= 4
+        return super().rate_limited(error)
+
+
+class NoRetryIn(ResponseRenderer):
+    def rate_limited(self, error: RateLimited) -> Response:
+        return json_response(error.status, self.error_body(error))
+
+
+class RateLimited503(ResponseRenderer):
+    """Over budget answered as "service unavailable", as some gateways do."""
+
+    def rate_limited(self, error: RateLimited) -> Response:
+        return json_response(503, self.error_body(error), {self.retry_header: str(error.retry_in_ms)})
+
+
+class ErrorsAsText(ResponseRenderer):
+    """Errors as a plain-text line, the framework's default, instead of the RFC's JSON object."""
+
+    def error(self, error: MockError) -> Response:
+        if isinstance(error, RateLimited):
+            return super().error(error)
+        return Response(f"{error.code}: {error.description or ''}", error.status, media_type="text/plain")
+
+
+class InvalidClient401(ResponseRenderer):
+    """``invalid_client`` as 401 with a challenge: RFC 6749 allows it, this contract does not."""
+
+    def error(self, error: MockError) -> Response:
+        if isinstance(error, InvalidClient):
+            return json_response(401, self.error_body(error), {"WWW-Authenticate": 'Basic realm="token"'})
+        return super().error(error)
+
+
+# -- minter: the tokens themselves ----------------------------------------------------------------
+class CachedAccessToken(TokenMinter):
+    """One access token per client, handed out again on every grant."""
+
+    def __init__(self, settings: MockSettings) -> None:
+        super().__init__(settings)
+        self.cache: dict[str, str] = {}
+
+    def mint_opaque(self, client: ClientConfig, scope: str, issued_at: int) -> str:
+        return self.cache.setdefault(client.client_id, super().mint_opaque(client, scope, issued_at))
+
+
+class OverlongAccessToken(TokenMinter):
+    def mint_opaque(self, client: ClientConfig, scope: str, issued_at: int) -> str:
+        return super().mint_opaque(client, scope, issued_at) * (self.max_length // 40 + 1)
+
+
+class OpaqueCalledJwt(TokenMinter):
+    """The jwt client gets an opaque string while the answer still says ``jwt``."""
+
+    def mint_jwt(self, client: ClientConfig, scope: str, issued_at: int) -> str:
+        return self.mint_opaque(client, scope, issued_at)
+
+
+class JwtExpInMilliseconds(TokenMinter):
+    def claims(self, client: ClientConfig, scope: str, issued_at: int) -> dict[str, Any]:
+        claims = super().claims(client, scope, issued_at)
+        return {**claims, "exp": claims["exp"] * 1000}
+
+
+# -- authenticator: who is asking ------------------------------------------------------------------
+class SecretNotChecked(Authenticator):
+    def verify(self, client_id: str, secret: str) -> ClientConfig:
+        client = self.clients.get(client_id)
+        if client is None:
+            raise InvalidClient("client authentication failed")
+        return client
+
+
+class BodyCredentialsRefused(Authenticator):
+    def authenticate(self, basic: BasicCredentials | None, params: dict[str, Any]) -> ClientConfig:
+        if basic is None:
+            raise InvalidClient("client authentication failed")
+        return super().authenticate(basic, params)
+
+
+class BasicRefused(Authenticator):
+    def read_basic(self, authorization: bytes | None) -> BasicCredentials | None:
+        basic = super().read_basic(authorization)
+        return basic if basic is None else BasicCredentials(None)
+
+
+class BasicNotFormDecoded(Authenticator):
+    """Uses the Basic id and secret as base64 gave them, without the form-url-decoding of 2.3.1."""
+
+    def read_basic(self, authorization: bytes | None) -> BasicCredentials | None:
+        basic = super().read_basic(authorization)
+        if basic is None or basic.client_id is None or authorization is None:
+            return basic
+        raw_id, _, raw_secret = b64decode(authorization.partition(b" ")[2].strip()).decode().partition(":")
+        return BasicCredentials(raw_id, raw_secret)
+
+
+class BothMethodsAccepted(Authenticator):
+    """Basic plus a body secret: the body secret is silently ignored instead of refused."""
+
+    def authenticate(self, basic: BasicCredentials | None, params: dict[str, Any]) -> ClientConfig:
+        if basic is not None and basic.client_id is not None:
+            params = {k: v for k, v in params.items() if k != "client_secret"}
+        return super().authenticate(basic, params)
+
+
+class UnknownClientInvalidGrant(Authenticator):
+    def verify(self, client_id: str, secret: str) -> ClientConfig:
+        if client_id not in self.clients:
+            raise InvalidGrant("unknown client")
+        return super().verify(client_id, secret)
+
+
+class SecretInErrorDescription(Authenticator):
+    """A "helpful" description that quotes the credentials it refused."""
+
+    def verify(self, client_id: str, secret: str) -> ClientConfig:
+        try:
+            return super().verify(client_id, secret)
+        except InvalidClient:
+            raise InvalidClient(f"no client {client_id} with secret {secret}") from None
+
+
+# -- parser: reading the body ------------------------------------------------------------------------
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+class FormRefused(RequestParser):
+    def __init__(self, settings: MockSettings) -> None:
+        super().__init__(settings)
+        self.decoders.pop(FORM, None)
+
+
+class JsonRefused(RequestParser):
+    def __init__(self, settings: MockSettings) -> None:
+        super().__init__(settings)
+        self.decoders.pop(JSON, None)
+
+
+class CharsetRefused(RequestParser):
+    """Compares the whole Content-Type, so ``; charset=utf-8`` makes it unknown."""
+
+    def decoder(self, content_type: bytes | None) -> Callable[[str], dict[str, Any]]:
+        if content_type is not None and b";" in content_type:
+            raise InvalidRequest("unsupported Content-Type")
+        return super().decoder(content_type)
+
+
+class AnyContentTypeIsJson(RequestParser):
+    def decoder(self, content_type: bytes | None) -> Callable[[str], dict[str, Any]]:
+        try:
+            return super().decoder(content_type)
+        except InvalidRequest:
+            return self.parse_json
+
+
+class FormPlusKept(RequestParser):
+    """Percent-decodes the form but leaves ``+`` as a plus, not a space."""
+
+    def parse_form(self, text: str) -> dict[str, Any]:
+        return super().parse_form(text.replace("+", "%2B"))
+
+
+class DuplicatesAccepted(RequestParser):
+    """A repeated parameter: the last one wins, as in a plain dict."""
+
+    def _collect(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        return super()._collect(list(dict(pairs).items()))
+
+
+class UnknownParametersRefused(RequestParser):
+    def _collect(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        if any(name not in self.known for name, _ in pairs):
+            raise InvalidRequest("unknown parameter")
+        return super()._collect(pairs)
+
+
+class EmptyParametersKept(RequestParser):
+    """An empty value is taken as given instead of as omitted (RFC 6749 section 3.1)."""
+
+    def _collect(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        params = super()._collect(pairs)
+        params.update((name, value) for name, value in pairs if value == "" and name in self.known)
+        return params
+
+
+class ServerError(MockError):
+    status = 500
+    code = "server_error"
+
+
+class MalformedJson500(RequestParser):
+    """The JSON decoder's exception escapes as a 500."""
+
+    def parse_json(self, text: str) -> dict[str, Any]:
+        try:
+            return super().parse_json(text)
+        except InvalidRequest:
+            raise ServerError from None
+
+
+class StallOnLargeBody(RequestParser):
+    """Bodies over 8 KiB wait longer than any client does (bounded, so the server still stops)."""
+
+    threshold: ClassVar[int] = 8 * 1024
+    stall_seconds: ClassVar[float] = 12.0
+
+    async def read_body(self, receive: Any, content_length: bytes | None) -> bytes:
+        body = await super().read_body(receive, content_length)
+        if len(body) > self.threshold:
+            await asyncio.sleep(self.stall_seconds)
+        return body
+
+
+# -- validator: the request schema -------------------------------------------------------------------
 class CaseInsensitiveGrantType(RequestValidator):
     def grant_type(self, params: dict[str, Any]) -> str:
         value = params.get("grant_type")
@@ -57,18 +323,19 @@ class CaseInsensitiveGrantType(RequestValidator):
         return super().grant_type(params)
 
 
-class TruncatingRefresh(Grants):
-    """Looks up only the first ``maxLength`` characters, as a fixed-width column would."""
+class TrimmedGrantType(RequestValidator):
+    def grant_type(self, params: dict[str, Any]) -> str:
+        value = params.get("grant_type")
+        if isinstance(value, str):
+            params["grant_type"] = value.strip()
+        return super().grant_type(params)
 
-    def __init__(self, settings: MockSettings, *args: Any) -> None:
-        super().__init__(settings, *args)
-        self.limit = settings.contract.refresh_token_max_length
 
-    def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Any:
-        token = params.get("refresh_token")
-        if isinstance(token, str):
-            params["refresh_token"] = token[: self.limit]
-        return super().refresh_token(client, params)
+class MissingGrantTypeUnsupported(RequestValidator):
+    def grant_type(self, params: dict[str, Any]) -> str:
+        if params.get("grant_type") is None:
+            raise UnsupportedGrantType("the grant type is not supported")
+        return super().grant_type(params)
 
 
 class LengthBlindValidator(RequestValidator):
@@ -85,6 +352,21 @@ class LengthBlindValidator(RequestValidator):
         return super().validate(params)
 
 
+# -- grants: what is granted -------------------------------------------------------------------------
+class TruncatingRefresh(Grants):
+    """Looks up only the first ``maxLength`` characters, as a fixed-width column would."""
+
+    def __init__(self, settings: MockSettings, *args: Any) -> None:
+        super().__init__(settings, *args)
+        self.limit = settings.contract.refresh_token_max_length
+
+    def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Any:
+        token = params.get("refresh_token")
+        if isinstance(token, str):
+            params["refresh_token"] = token[: self.limit]
+        return super().refresh_token(client, params)
+
+
 class WideningRefresh(Grants):
     """A refresh grants what was asked for, checked against the client's allowance, not the grant's."""
 
@@ -96,6 +378,63 @@ class WideningRefresh(Grants):
         return super().refresh_token(client, params)
 
 
+class AnyRefreshTokenAccepted(Grants):
+    """An unknown refresh token is taken as a fresh grant of the client's scopes."""
+
+    def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
+        if self.store.get(params.get("refresh_token", ""), time.time()) is None:
+            return self.client_credentials(client, params)
+        return super().refresh_token(client, params)
+
+
+class ScopeEchoed(Grants):
+    """Grants whatever scope was asked for, allowed or not."""
+
+    def client_credentials(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
+        requested = params.get("scope")
+        if requested is None:
+            return super().client_credentials(client, params)
+        scope = frozenset(requested.split(" "))
+        return self.issue(client, scope, scope)
+
+
+class ScopeRequestIgnored(Grants):
+    """Checks the requested scope, then grants the client's whole allowance anyway."""
+
+    def client_credentials(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
+        self.scope_within(params, client.scopes)
+        return self.issue(client, client.scopes, client.scopes)
+
+
+class RefreshAnswersOriginalScope(Grants):
+    """A narrowed refresh answers with the scope of the grant it refreshed, not the narrowed one."""
+
+    def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
+        record = self.store.get(params.get("refresh_token", ""), time.time())
+        issued = super().refresh_token(client, params)
+        return issued if record is None else replace(issued, scope=" ".join(sorted(record.scope)))
+
+
+# -- store: the refresh tokens -----------------------------------------------------------------------
+class FixedWidthStore(RefreshTokenStore):
+    """Keys are compared on the issued tokens' width, as a CHAR(n) column silently truncates."""
+
+    def __init__(self, settings: MockSettings) -> None:
+        super().__init__(settings)
+        self.width: int | None = None
+
+    def add(self, token: str, record: RefreshRecord, now: float) -> None:
+        self.width = self.width or len(token)
+        super().add(token[: self.width], record, now)
+
+    def get(self, token: str, now: float) -> RefreshRecord | None:
+        return super().get(token[: self.width], now)
+
+    def consume(self, token: str) -> RefreshRecord | None:
+        return super().consume(token[: self.width])
+
+
+# -- limiter: the budget -----------------------------------------------------------------------------
 class NoRateLimit(RateLimiter):
     def check(self, key: str, client_id: str | None) -> None:
         return None
@@ -104,38 +443,278 @@ class NoRateLimit(RateLimiter):
 FAULTS: dict[str, Fault] = {
     f.name: f
     for f in (
+        # renderer
         Fault(
             "token-type-bearer",
             "token_type is 'Bearer', not one of the spec's enum",
             {"renderer": BearerTokenType},
+            "token_response_conforms",
+        ),
+        Fault(
+            "expires-in-string",
+            "expires_in is the string '900', not an integer",
+            {"renderer": ExpiresInString},
+            "token_response_conforms",
         ),
         Fault(
             "no-cache-control",
             "token answers lack Cache-Control: no-store and Pragma: no-cache",
             {"renderer": CacheableTokens},
+            "no_store_on_tokens",
         ),
         Fault(
             "retry-in-seconds",
             "X-Retry-In in seconds, not milliseconds",
             {"renderer": RetryInSeconds},
+            "retry_in_is_enough",
             rate_limit="20/second",
         ),
+        Fault(
+            "retry-in-overstated",
+            "X-Retry-In four times the real wait",
+            {"renderer": RetryInOverstated},
+            "retry_in_not_excessive",
+        ),
+        Fault(
+            "no-retry-in",
+            "429 without the X-Retry-In header",
+            {"renderer": NoRetryIn},
+            "retry_in_is_digits",
+        ),
+        Fault(
+            "rate-limit-503",
+            "over budget answered 503, not 429",
+            {"renderer": RateLimited503},
+            "status_is_documented",
+        ),
+        Fault(
+            "errors-as-text",
+            "400 answers are a text/plain line, not the RFC 6749 JSON error",
+            {"renderer": ErrorsAsText},
+            "error_body_conforms",
+        ),
+        Fault(
+            "invalid-client-401",
+            "invalid_client answered 401 with a challenge, a status the contract lacks",
+            {"renderer": InvalidClient401},
+            "status_is_documented",
+        ),
+        # minter
+        Fault(
+            "same-token-every-time",
+            "one cached access token per client, handed out on every grant",
+            {"minter": CachedAccessToken},
+            "tokens_unique",
+        ),
+        Fault(
+            "access-token-over-limit",
+            "access tokens longer than the spec's 4096 characters",
+            {"minter": OverlongAccessToken},
+            "token_response_conforms",
+        ),
+        Fault(
+            "jwt-not-a-jwt",
+            "token_type jwt, but the access token is an opaque string",
+            {"minter": OpaqueCalledJwt},
+            "jwt_agrees_with_expires_in",
+            suite_client=JWT_CLIENT,
+        ),
+        Fault(
+            "jwt-exp-in-milliseconds",
+            "the JWT's exp claim in milliseconds",
+            {"minter": JwtExpInMilliseconds},
+            "jwt_agrees_with_expires_in",
+            suite_client=JWT_CLIENT,
+        ),
+        # authenticator
+        Fault(
+            "secret-not-checked",
+            "a known client id passes with any secret",
+            {"authenticator": SecretNotChecked},
+            "client_authenticated",
+        ),
+        Fault(
+            "body-credentials-refused",
+            "client_id and client_secret in the body are refused; only Basic works",
+            {"authenticator": BodyCredentialsRefused},
+            "encoding_accepted",
+        ),
+        Fault(
+            "basic-refused",
+            "Authorization: Basic is refused; only body credentials work",
+            {"authenticator": BasicRefused},
+            "encoding_accepted",
+        ),
+        Fault(
+            "basic-not-form-decoded",
+            "Basic id and secret used without form-url-decoding (RFC 6749 section 2.3.1)",
+            {"authenticator": BasicNotFormDecoded},
+            "basic_form_url_decoded",
+        ),
+        Fault(
+            "both-auth-methods-accepted",
+            "Basic plus a body secret accepted (the body secret ignored) instead of invalid_request",
+            {"authenticator": BothMethodsAccepted},
+            "one_auth_method",
+        ),
+        Fault(
+            "unknown-client-invalid-grant",
+            "an unknown client id answered invalid_grant, not invalid_client",
+            {"authenticator": UnknownClientInvalidGrant},
+            "client_authenticated",
+        ),
+        Fault(
+            "secret-in-error-description",
+            "invalid_client's error_description quotes the id and secret it refused",
+            {"authenticator": SecretInErrorDescription},
+            "no_secret_echo",
+        ),
+        # parser
+        Fault(
+            "form-refused",
+            "application/x-www-form-urlencoded bodies refused",
+            {"parser": FormRefused},
+            "encoding_accepted",
+        ),
+        Fault(
+            "json-refused",
+            "application/json bodies refused",
+            {"parser": JsonRefused},
+            "encoding_accepted",
+        ),
+        Fault(
+            "charset-refused",
+            "a Content-Type with a charset parameter is refused",
+            {"parser": CharsetRefused},
+            "charset_accepted",
+        ),
+        Fault(
+            "any-content-type-is-json",
+            "any Content-Type (or none) is parsed as JSON",
+            {"parser": AnyContentTypeIsJson},
+            "content_type_enforced",
+        ),
+        Fault(
+            "form-plus-not-decoded",
+            "'+' in a form value stays a plus, so a two-scope request is one unknown scope",
+            {"parser": FormPlusKept},
+            "form_space_decoded",
+        ),
+        Fault(
+            "duplicate-parameters-accepted",
+            "a parameter sent twice is accepted (the last one wins)",
+            {"parser": DuplicatesAccepted},
+            "duplicate_parameter_refused",
+        ),
+        Fault(
+            "unknown-parameters-refused",
+            "unknown parameters refused instead of ignored (RFC 6749 section 3.2)",
+            {"parser": UnknownParametersRefused},
+            "unknown_parameter_ignored",
+        ),
+        Fault(
+            "empty-parameters-kept",
+            "empty values taken as given, not as omitted (RFC 6749 section 3.1)",
+            {"parser": EmptyParametersKept},
+            "empty_parameter_omitted",
+        ),
+        Fault(
+            "malformed-json-500",
+            "malformed JSON answered 500, not 400 invalid_request",
+            {"parser": MalformedJson500},
+            "status_is_documented",
+        ),
+        Fault(
+            "stall-on-large-body",
+            "bodies over 8 KiB stall for 12 s (longer than the suite's request timeout)",
+            {"parser": StallOnLargeBody},
+            "target_answers_in_time",
+        ),
+        # validator
         Fault(
             "grant-type-case-insensitive",
             "grant_type matched case- and whitespace-insensitively",
             {"validator": CaseInsensitiveGrantType},
+            "grant_type_matched_exactly",
         ),
+        Fault(
+            "grant-type-trimmed",
+            "whitespace around grant_type trimmed away",
+            {"validator": TrimmedGrantType},
+            "grant_type_matched_exactly",
+        ),
+        Fault(
+            "missing-grant-type-unsupported",
+            "a missing grant_type answered unsupported_grant_type, not invalid_request",
+            {"validator": MissingGrantTypeUnsupported},
+            "grant_type_required",
+        ),
+        Fault(
+            "refresh-token-length-unchecked",
+            "a refresh token over maxLength is looked up (invalid_grant), not refused as malformed",
+            {"validator": LengthBlindValidator},
+            "refresh_token_limit_enforced",
+        ),
+        # grants (and the validator that lets the truncation through)
         Fault(
             "refresh-truncated",
             "refresh tokens truncated to the limit, so a padded one passes",
             {"grants": TruncatingRefresh, "validator": LengthBlindValidator},
+            "no_truncation",
         ),
         Fault(
             "refresh-widens-scope",
             "a refresh may grant any scope the client has, beyond the original",
             {"grants": WideningRefresh},
+            "refresh_never_widens_scope",
         ),
-        Fault("no-rate-limit", "never answers 429", {"limiter": NoRateLimit}),
+        Fault(
+            "any-refresh-token-accepted",
+            "an unknown refresh token is honoured as a fresh grant",
+            {"grants": AnyRefreshTokenAccepted},
+            "unknown_refresh_token_refused",
+        ),
+        Fault(
+            "scope-echoed-not-allowed",
+            "a requested scope the client may not have is granted and echoed back",
+            {"grants": ScopeEchoed},
+            "invalid_scope_reached",
+        ),
+        Fault(
+            "scope-request-ignored",
+            "a narrower scope request gets the client's whole allowance",
+            {"grants": ScopeRequestIgnored},
+            "granted_scope_within_request",
+        ),
+        Fault(
+            "refresh-ignores-narrowing",
+            "a narrowed refresh answers with the original grant's scope",
+            {"grants": RefreshAnswersOriginalScope},
+            "granted_scope_within_request",
+        ),
+        # store
+        Fault(
+            "refresh-prefix-match",
+            "refresh tokens compared on the issued width, so one with a character more still works",
+            {"store": FixedWidthStore},
+            "exact_token_match",
+        ),
+        # limiter
+        Fault("no-rate-limit", "never answers 429", {"limiter": NoRateLimit}, "burst_meets_429"),
+    )
+}
+
+CORRECT: dict[str, Correct] = {
+    c.name: c
+    for c in (
+        Correct("opaque", "the mock as shipped; the suite speaks for the spec's example client"),
+        Correct("jwt", "the suite speaks for the client that gets JWTs", suite_client=JWT_CLIENT),
+        Correct("tight-rate-limit", "every client limited to 20 requests a second", rate_limit="20/second"),
+        Correct(
+            "client-credentials-only",
+            "the suite speaks for a client limited to client_credentials, without refresh tokens",
+            suite_client=CC_ONLY_CLIENT,
+        ),
     )
 }
 

@@ -1,0 +1,52 @@
+"""The self-check, quick: a handful of seeded faults are caught by URL and the unmodified mock passes.
+
+The full corpus (``python -m token_contract.selfcheck``) takes minutes; this subset runs in CI. The
+cheap tests below keep the corpus honest: every fault is a real subclass of what it replaces.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mocks.app import DEFAULTS, create_app
+from mocks.faults import CC_ONLY_CLIENT, CORRECT, FAULTS, JWT_CLIENT, faulty_app
+from mocks.settings import load_settings
+from token_contract import selfcheck
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_each_fault_overrides_real_components(name: str) -> None:
+    """One small override of the real mock, never a second implementation."""
+    fault = FAULTS[name]
+    assert fault.overrides, f"{name} overrides nothing"
+    assert fault.check, f"{name} names no expected check"
+    app = faulty_app(name)
+    for component, override in fault.overrides.items():
+        default = DEFAULTS[component]
+        assert issubclass(override, default) and override is not default, f"{name}: {component}"
+        assert type(getattr(app.state.components, component)) is override
+
+
+def test_correct_configurations_and_suite_clients_exist() -> None:
+    clients = load_settings().clients
+    assert {JWT_CLIENT, CC_ONLY_CLIENT} <= set(clients)
+    assert len(CORRECT) >= 3 and len(FAULTS) >= 25
+    assert not set(CORRECT) & set(FAULTS)
+    for correct in CORRECT.values():
+        create_app(load_settings(rate_limit=correct.rate_limit))
+    assert set(selfcheck.QUICK) <= set(FAULTS) | set(CORRECT)
+
+
+def test_quick_selfcheck_catches_every_fault_and_passes_the_correct_mock(tmp_path: Path) -> None:
+    report = tmp_path / "selfcheck.md"
+    outcomes = selfcheck.check_all(selfcheck.variants(selfcheck.QUICK), jobs=2)
+    table = selfcheck.render_table(outcomes)
+    report.write_text(table)
+    for outcome in outcomes:
+        if outcome.variant.is_fault:
+            assert outcome.failed, f"{outcome.variant.name} was not caught:\n{table}"
+            assert outcome.variant.expected in outcome.checks, table
+        else:
+            assert outcome.passed, f"{outcome.variant.name} failed the suite:\n{table}"
