@@ -29,19 +29,24 @@ class Redactor:
     """Masks known secret values and secret-bearing fields; thread-safe, shared by the whole run."""
 
     def __init__(self) -> None:
-        self._values: set[str] = set()
+        # Indexed by their first characters: a run issues thousands of tokens, and one regex
+        # alternation over all of them grows too slow to compile on every failure report.
+        self._by_prefix: dict[str, list[str]] = {}
         # Secrets a curl line may name by environment variable instead of masking (value -> variable).
         self.shell: dict[str, str] = {}
-        self._pattern: re.Pattern[str] | None = None
         self._lock = threading.Lock()
 
     def add(self, *values: str | None) -> None:
         """Remember values to mask from now on (a secret, a token)."""
-        fresh = {v for v in values if isinstance(v, str) and len(v) >= _MIN_SECRET} - self._values
-        if fresh:
-            with self._lock:
-                self._values |= fresh
-                self._pattern = None
+        with self._lock:
+            for value in values:
+                if not isinstance(value, str) or len(value) < _MIN_SECRET:
+                    continue
+                bucket = self._by_prefix.setdefault(value[:_MIN_SECRET], [])
+                if value not in bucket:
+                    bucket.append(value)
+                    # Longest first, so a token that contains another is masked whole.
+                    bucket.sort(key=len, reverse=True)
 
     def add_shell(self, value: str, variable: str) -> None:
         """A secret to mask everywhere, but to write as ``$variable`` in a curl line, so it pastes."""
@@ -54,18 +59,23 @@ class Redactor:
         if isinstance(body, Mapping):
             self.add(*(str(body[k]) for k in SECRET_FIELDS if isinstance(body.get(k), str)))
 
-    def _compiled(self) -> re.Pattern[str] | None:
-        with self._lock:
-            if self._pattern is None and self._values:
-                # Longest first, so a token that contains another is masked whole.
-                ordered = sorted(self._values, key=len, reverse=True)
-                self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
-            return self._pattern
-
     def text(self, text: str) -> str:
-        """Mask every known secret value in free text."""
-        pattern = self._compiled()
-        return pattern.sub(MASK, text) if pattern else text
+        """Mask every known secret value in free text: one pass, a dictionary look-up per position."""
+        if not self._by_prefix or len(text) < _MIN_SECRET:
+            return text
+        out: list[str] = []
+        start = i = 0
+        end = len(text) - _MIN_SECRET + 1
+        while i < end:
+            bucket = self._by_prefix.get(text[i : i + _MIN_SECRET])
+            found = next((v for v in bucket if text.startswith(v, i)), None) if bucket else None
+            if found is None:
+                i += 1
+                continue
+            out += [text[start:i], MASK]
+            i = start = i + len(found)
+        out.append(text[start:])
+        return "".join(out)
 
     def header(self, name: str, value: str) -> str:
         if name.lower() in SECRET_HEADERS:
