@@ -34,7 +34,13 @@ __all__ = ["TokenEndpoint"]
 
 logger = logging.getLogger("mocks")
 
-_WANTED = {b"content-type", b"content-length", b"authorization", b"prefer"}
+# header name -> attribute; names arrive lower-cased from the server
+_WANTED = {
+    b"content-type": "content_type",
+    b"content-length": "content_length",
+    b"authorization": "authorization",
+    b"prefer": "prefer",
+}
 
 
 class RequestHeaders:
@@ -46,8 +52,8 @@ class RequestHeaders:
         self.content_type = self.content_length = self.authorization = self.prefer = None
         self.duplicate_authorization = False
         for name, value in raw:
-            if name in _WANTED:
-                attribute = name.decode().replace("-", "_")
+            attribute = _WANTED.get(name)
+            if attribute is not None:
                 if attribute == "authorization" and self.authorization is not None:
                     self.duplicate_authorization = True
                 setattr(self, attribute, value)

@@ -21,6 +21,8 @@ __all__ = ["ClientDisconnected", "RequestParser"]
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 TEXT_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+# A Content-Type that is exactly a media type (no parameters, lower case) needs no splitting.
+_PLAIN_MEDIA = {media.encode(): media for media in ("application/json", "application/x-www-form-urlencoded")}
 
 
 class ClientDisconnected(Exception):
@@ -69,6 +71,12 @@ class RequestParser:
         """The parser for a Content-Type, parameters such as ``charset`` allowed."""
         if not content_type:
             raise InvalidRequest("Content-Type is required")
+        plain = _PLAIN_MEDIA.get(content_type)
+        if plain is not None:
+            decode = self.decoders.get(plain)
+            if decode is None:
+                raise InvalidRequest("unsupported Content-Type")
+            return decode
         media, *parameters = content_type.decode("latin-1").split(";")
         decode = self.decoders.get(media.strip().lower())
         if decode is None:
@@ -102,6 +110,9 @@ class RequestParser:
             if not field:
                 continue
             name, _, value = field.partition("=")
+            if "%" not in field and "+" not in field:  # nothing to decode: unquote_plus is the identity
+                pairs.append((name, value))
+                continue
             try:
                 pairs.append((unquote_plus(name, errors="strict"), unquote_plus(value, errors="strict")))
             except UnicodeDecodeError:

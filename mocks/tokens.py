@@ -1,14 +1,17 @@
 """Minting tokens: random opaque strings, or HS256-signed JWTs for clients configured for ``jwt``.
 
-Every token is unique (``secrets.token_urlsafe`` or a random ``jti``) and fits the spec's
-``IssuedToken`` ``maxLength``. The JWT key is random per start unless the config sets ``jwt.key``
-(handy when a test wants to verify signatures). PyJWT is imported on the first JWT, not at start.
+Every token is unique (``secrets.token_urlsafe``'s recipe over ``os.urandom`` bytes drawn in batches,
+or a random ``jti``) and fits the spec's ``IssuedToken`` ``maxLength``. The JWT key is random per start
+unless the config sets ``jwt.key`` (handy when a test wants to verify signatures). PyJWT is imported on
+the first JWT, not at start.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
+import os
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -21,10 +24,27 @@ JWT_ALGORITHM = "HS256"
 _OPAQUE_BYTES = 32
 _JWT_HEADER_CHARS = len(base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"="))
 _HS256_SIGNATURE_CHARS = 43
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+# Random bytes are drawn from the OS in batches: a getrandom() call costs more than the rest of minting,
+# and a token is a slice no other token shares. A fork empties the batch (parent and child must differ).
+_BATCH_BYTES = 4096
+_forks = 0
+
+
+def _forked() -> None:
+    global _forks  # noqa: PLW0603 - a generation counter, bumped in the child only
+    _forks += 1
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 class TokenMinter:
     """Makes access and refresh tokens; one ``mint_<token_type>`` method per spec token type."""
+
+    _batch = b""
+    _batch_at = 0
+    _batch_forks = -1
 
     def __init__(self, settings: MockSettings) -> None:
         contract = settings.contract
@@ -50,10 +70,23 @@ class TokenMinter:
         return self._minters[client.token_type](client, scope, issued_at)
 
     def refresh_token(self) -> str:
-        return secrets.token_urlsafe(self.opaque_bytes)
+        return self.token_urlsafe(self.opaque_bytes)
 
     def mint_opaque(self, client: ClientConfig, scope: str, issued_at: int) -> str:
-        return secrets.token_urlsafe(self.opaque_bytes)
+        return self.token_urlsafe(self.opaque_bytes)
+
+    def token_urlsafe(self, nbytes: int) -> str:
+        """What ``secrets.token_urlsafe(nbytes)`` gives (``nbytes`` from ``os.urandom``, base64url, no
+        padding), with the bytes sliced from a batch."""
+        start = self._batch_at
+        end = start + nbytes
+        if end > len(self._batch) or self._batch_forks != _forks:
+            self._batch = os.urandom(max(_BATCH_BYTES, nbytes))
+            self._batch_forks = _forks
+            start, end = 0, nbytes
+        self._batch_at = end
+        chunk = self._batch[start:end]
+        return binascii.b2a_base64(chunk, newline=False).translate(_URLSAFE).rstrip(b"=").decode()
 
     def mint_jwt(self, client: ClientConfig, scope: str, issued_at: int) -> str:
         import jwt  # noqa: PLC0415 - only clients configured for JWTs pay for PyJWT
