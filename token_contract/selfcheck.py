@@ -213,6 +213,9 @@ def run_suite(variant: Variant, url: str, junit: Path) -> int | None:
         "TOKEN_API_SCOPE": " ".join(variant.scopes),
         "TOKEN_API_MAX_REQUESTS": "20000",
         "TOKEN_API_ALLOW_BURST": "1",
+        # We know each variant's budget (per second), as a platform team knows its own service's:
+        # a bounded burst must meet a 429, or the limiter is missing.
+        "TOKEN_API_EXPECT_429_WITHIN": "1000",
         "TOKEN_API_PROFILE": "ci",
         "TOKEN_API_TIMEOUT": str(REQUEST_TIMEOUT),
     }
