@@ -12,8 +12,6 @@ import http.client
 import json
 import os
 import re
-import selectors
-import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from mocks.server import read_announcement, stop_process_group
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_ID = "5clTR_MdVrrkgxw2"
@@ -118,51 +118,14 @@ def rss_mb(pid: int) -> float:
 # --- servers -----------------------------------------------------------------------------------
 
 
-def _announced(process: subprocess.Popen[bytes], timeout: float) -> str:
-    assert process.stdout is not None
-    deadline = time.monotonic() + timeout
-    buffer = b""
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while b"\n" not in buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not selector.select(remaining):
-                raise RuntimeError("the server did not announce its address in time")
-            chunk = os.read(process.stdout.fileno(), 4096)
-            if not chunk:
-                raise RuntimeError(f"the server exited early (code {process.poll()})")
-            buffer += chunk
-    line = buffer.split(b"\n", 1)[0].decode()
-    if not line.startswith("listening on "):
-        raise RuntimeError(f"unexpected first line: {line!r}")
-    return line.removeprefix("listening on ").strip()
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the process group, SIGKILL if it lingers."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        if process.poll() is not None:
-            break
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(STOP_GRACE)
-        except subprocess.TimeoutExpired:
-            continue
-    if process.stdout is not None:
-        process.stdout.close()
-
-
 @contextmanager
 def announcing_server(name: str, command: list[str]) -> Iterator[Server]:
     """A server that prints ``listening on URL`` (the mock, the bare app), stopped on exit."""
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, start_new_session=True)
     try:
-        yield Server(name, _announced(process, START_TIMEOUT), process.pid)
+        yield Server(name, read_announcement(process, START_TIMEOUT), process.pid)
     finally:
-        stop(process)
+        stop_process_group(process, STOP_GRACE)
 
 
 @contextmanager
@@ -206,7 +169,7 @@ def granian_server(name: str, factory: str) -> Iterator[Server]:
             time.sleep(0.01)
         yield Server(name, base_url, process.pid)
     finally:
-        stop(process)
+        stop_process_group(process, STOP_GRACE)
 
 
 def servers(name: str) -> Any:

@@ -24,7 +24,7 @@ import subprocess as subprocess_module
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -263,7 +263,8 @@ def running_mock(
         thread.join(SHUTDOWN_TIMEOUT)
 
 
-def _read_announcement(process: subprocess_module.Popen[bytes], timeout: float) -> str:
+def read_announcement(process: subprocess_module.Popen[bytes], timeout: float) -> str:
+    """The base URL a child server prints as ``listening on URL``, read within ``timeout``."""
     assert process.stdout is not None
     deadline = time.monotonic() + timeout
     buffer = b""
@@ -291,9 +292,13 @@ def running_mock_process(
     spec: PathLike | None = None,
     env: dict[str, str] | None = None,
     timeout: float = STARTUP_TIMEOUT,
+    extra_args: Sequence[str] = (),
 ) -> Iterator[str]:
-    """``python -m mocks serve --port 0`` in its own process group; yields its base URL."""
-    command = [sys.executable, "-m", "mocks", "serve", "--host", "127.0.0.1", "--port", "0"]
+    """``python -m mocks serve --port 0`` in its own process group; yields its base URL.
+
+    ``extra_args`` go to ``serve`` as they are (``--fault NAME`` for the self-check).
+    """
+    command = [sys.executable, "-m", "mocks", "serve", "--host", "127.0.0.1", "--port", "0", *extra_args]
     if config is not None:
         command += ["--config", str(Path(config))]
     if rate_limit is not None:
@@ -304,12 +309,12 @@ def running_mock_process(
         command, stdout=subprocess_module.PIPE, start_new_session=True, env={**os.environ, **(env or {})}
     )
     try:
-        yield _read_announcement(process, timeout)
+        yield read_announcement(process, timeout)
     finally:
-        _stop(process)
+        stop_process_group(process)
 
 
-def _stop(process: subprocess_module.Popen[bytes]) -> None:
+def stop_process_group(process: subprocess_module.Popen[bytes], grace: float = SHUTDOWN_TIMEOUT) -> None:
     """SIGTERM to the child's process group, SIGKILL if it lingers."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         if process.poll() is not None:
@@ -319,7 +324,7 @@ def _stop(process: subprocess_module.Popen[bytes]) -> None:
         except ProcessLookupError:
             break
         try:
-            process.wait(SHUTDOWN_TIMEOUT)
+            process.wait(grace)
         except subprocess_module.TimeoutExpired:
             continue
     if process.stdout is not None:

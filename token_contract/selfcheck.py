@@ -19,9 +19,7 @@ import argparse
 import json
 import os
 import platform
-import selectors
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -34,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from mocks.server import running_mock_process, stop_process_group
 from token_contract import contract
 
 __all__ = ["QUICK", "Outcome", "Variant", "check_all", "check_variant", "main", "render_table", "variants"]
@@ -138,45 +137,11 @@ def variants(names: Sequence[str] | None = None) -> list[Variant]:
 
 
 # -- processes -------------------------------------------------------------------------------------
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the child's process group, SIGKILL if it lingers."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        if process.poll() is not None:
-            break
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(STOP_GRACE)
-        except subprocess.TimeoutExpired:
-            continue
-    if process.stdout is not None:
-        process.stdout.close()
-
-
 @contextmanager
 def served(serve_args: Sequence[str]) -> Iterator[str]:
     """``python -m mocks serve --port 0 ...`` in its own process group; yields its base URL."""
-    command = [sys.executable, "-m", "mocks", "serve", "--host", "127.0.0.1", "--port", "0", *serve_args]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, start_new_session=True)
-    try:
-        assert process.stdout is not None
-        line = b""
-        deadline = time.monotonic() + STARTUP_DEADLINE
-        with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
-            while not line.endswith(b"\n"):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not selector.select(remaining):
-                    raise RuntimeError(f"{' '.join(serve_args)}: the server did not announce itself")
-                chunk = os.read(process.stdout.fileno(), 1)
-                if not chunk:
-                    raise RuntimeError(f"{' '.join(serve_args)}: the server exited ({process.poll()})")
-                line += chunk
-        yield line.decode().removeprefix("listening on ").strip()
-    finally:
-        _stop(process)
+    with running_mock_process(extra_args=serve_args, timeout=STARTUP_DEADLINE) as url:
+        yield url
 
 
 def _run(command: Sequence[str], *, cwd: Path, env: dict[str, str], deadline: float) -> int | None:
@@ -194,7 +159,7 @@ def _run(command: Sequence[str], *, cwd: Path, env: dict[str, str], deadline: fl
     except subprocess.TimeoutExpired:
         return None
     finally:
-        _stop(process)
+        stop_process_group(process, STOP_GRACE)
 
 
 def _clean_env() -> dict[str, str]:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from mocks.server import _stop
+from mocks.server import stop_process_group
 from mocks.settings import DEFAULT_CONFIG
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +57,7 @@ def mock_process(command: list[str], logs: Path) -> Iterator[MockProcess]:
             assert first[0].startswith("listening on "), first[0]
             yield MockProcess(first[0].removeprefix("listening on ").strip(), process.pid)
         finally:
-            _stop(process)
+            stop_process_group(process)
 
 
 def serve_command(config: Path | None = None, *extra: str) -> list[str]:
