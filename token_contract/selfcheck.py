@@ -162,38 +162,34 @@ def _run(command: Sequence[str], *, cwd: Path, env: dict[str, str], deadline: fl
         stop_process_group(process, STOP_GRACE)
 
 
-def _clean_env() -> dict[str, str]:
-    """The caller's environment without its TOKEN_API_* settings: each run sets its own."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("TOKEN_API_")}
+def suite_env(url: str, **settings: str) -> dict[str, str]:
+    """The caller's environment less its own TOKEN_API_* and PYTEST_* settings, pointed at ``url``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOKEN_API_", "PYTEST_"))}
+    return {**env, "TOKEN_API_TARGET": url, "TOKEN_API_PROFILE": "ci", **settings}
+
+
+def suite_command(junit: Path, *args: str) -> list[str]:
+    """``pytest tests/contract`` as a user runs it against a URL, its JUnit file at ``junit``."""
+    return [sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", "-p", "no:xdist",
+            "-q", "-rs", f"--junitxml={junit}", *args]  # fmt: skip
 
 
 # -- the suite -------------------------------------------------------------------------------------
 def run_suite(variant: Variant, url: str, junit: Path) -> int | None:
     """``pytest tests/contract`` against ``url``, configured as a user would configure a staging run."""
-    env = {
-        **_clean_env(),
-        "TOKEN_API_TARGET": url,
-        "TOKEN_API_CLIENT_ID": variant.client_id,
-        "TOKEN_API_CLIENT_SECRET": variant.client_secret,
-        "TOKEN_API_SCOPE": " ".join(variant.scopes),
-        "TOKEN_API_MAX_REQUESTS": "20000",
-        "TOKEN_API_ALLOW_BURST": "1",
+    env = suite_env(
+        url,
+        TOKEN_API_CLIENT_ID=variant.client_id,
+        TOKEN_API_CLIENT_SECRET=variant.client_secret,
+        TOKEN_API_SCOPE=" ".join(variant.scopes),
+        TOKEN_API_MAX_REQUESTS="20000",
+        TOKEN_API_ALLOW_BURST="1",
         # We know each variant's budget (per second), as a platform team knows its own service's:
         # a bounded burst must meet a 429, or the limiter is missing.
-        "TOKEN_API_EXPECT_429_WITHIN": "1000",
-        "TOKEN_API_PROFILE": "ci",
-        "TOKEN_API_TIMEOUT": str(REQUEST_TIMEOUT),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "tests/contract",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        f"--junitxml={junit}",
-    ]
+        TOKEN_API_EXPECT_429_WITHIN="1000",
+        TOKEN_API_TIMEOUT=str(REQUEST_TIMEOUT),
+    )
+    command = suite_command(junit)
     return _run(command, cwd=ROOT, env=env, deadline=SUITE_DEADLINE)
 
 
@@ -252,7 +248,7 @@ def run_plain_schemathesis(variant: Variant, url: str, workdir: Path) -> set[str
         "--report-json-path",
         str(report),
     ]
-    returncode = _run(command, cwd=workdir, env=_clean_env(), deadline=SUITE_DEADLINE)
+    returncode = _run(command, cwd=workdir, env=suite_env(url), deadline=SUITE_DEADLINE)
     if returncode is None or not report.exists():
         return {"(did not finish)"}
     data = json.loads(report.read_text(encoding="utf-8"))

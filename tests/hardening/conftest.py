@@ -5,7 +5,6 @@ Every server a test starts is stopped by it; every child process runs with a tim
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import yaml
 
 from mocks.server import stop_process_group
 from mocks.settings import DEFAULT_CONFIG
+from token_contract.selfcheck import suite_command, suite_env
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 20.0
@@ -94,24 +94,7 @@ def run_contract_suite(
 ) -> SuiteRun:
     """``pytest tests/contract`` in a child process against ``url``, as a user would run it."""
     junit = tmp_path / "junit.xml"
-    child_env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("TOKEN_API_", "PYTEST_"))
-    }
-    child_env.update({"TOKEN_API_TARGET": url, "TOKEN_API_PROFILE": "ci", **env})
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "tests/contract",
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:xdist",
-        "-q",
-        "-rs",
-        f"--junitxml={junit}",
-        *args,
-    ]
+    command, child_env = suite_command(junit, *args), suite_env(url, **env)
     done = subprocess.run(
         command, cwd=ROOT, env=child_env, capture_output=True, text=True, timeout=timeout, check=False
     )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from token_contract import contract
+from token_contract.selfcheck import suite_command, suite_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,30 +27,16 @@ def run_suite(tmp_path: Path) -> Callable[..., SuiteRun]:
 
     def run(url: str, *args: str, env: dict[str, str] | None = None, timeout: float = 240) -> SuiteRun:
         example = contract.load().request_examples()["clientCredentials"]
-        child_env = {
-            **os.environ,
-            "TOKEN_API_TARGET": url,
-            "TOKEN_API_CLIENT_ID": example["client_id"],
-            "TOKEN_API_CLIENT_SECRET": example["client_secret"],
-            "TOKEN_API_SCOPE": "/accounts.read /accounts.write",
-            "TOKEN_API_MAX_REQUESTS": "20000",
-            "TOKEN_API_PROFILE": "ci",
+        child_env = suite_env(
+            url,
+            TOKEN_API_CLIENT_ID=example["client_id"],
+            TOKEN_API_CLIENT_SECRET=example["client_secret"],
+            TOKEN_API_SCOPE="/accounts.read /accounts.write",
+            TOKEN_API_MAX_REQUESTS="20000",
             **(env or {}),
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "tests/contract",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            f"--junitxml={tmp_path / 'junit.xml'}",
-            *args,
-        ]
-        done = subprocess.run(
-            command, cwd=ROOT, env=child_env, capture_output=True, text=True, timeout=timeout, check=False
         )
+        done = subprocess.run(suite_command(tmp_path / "junit.xml", *args), cwd=ROOT, env=child_env,
+                              capture_output=True, text=True, timeout=timeout, check=False)  # fmt: skip
         return SuiteRun(done.returncode, done.stdout + done.stderr)
 
     return run
