@@ -160,20 +160,14 @@ def _answers(base_url: str) -> bool:
     return True
 
 
-def _group_running(pgid: int) -> bool:
-    """Whether a process of the group still runs.
+def group_members(pgid: int) -> list[int]:
+    """The pids of a process group that still run, from /proc.
 
     Zombies do not count: a killed child of a dead leader waits for init to reap it, not for us (the
     leader itself is ours, and ``Popen.wait`` reaps it).
     """
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return True
-    for entry in proc.iterdir():
+    members = []
+    for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
@@ -181,8 +175,17 @@ def _group_running(pgid: int) -> bool:
         except (OSError, ValueError):
             continue
         if int(group) == pgid and state != "Z":
-            return True
-    return False
+            members.append(int(entry.name))
+    return members
+
+
+def _group_running(pgid: int) -> bool:
+    """Whether a process of the group still runs (where /proc is missing: whether the group exists)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return bool(group_members(pgid)) if Path("/proc").is_dir() else True
 
 
 def _group_gone(pgid: int, deadline: float) -> bool:

@@ -14,29 +14,10 @@ import httpx
 import pytest
 
 from mocks import prism
-from mocks.prism import PrismStartupError, PrismUnavailable, running_prism
+from mocks.prism import PrismStartupError, PrismUnavailable, group_members, running_prism
 from tests.prism.conftest import NOT_INSTALLED, prism_or_skip
 
 pytestmark = pytest.mark.prism
-
-
-def _group_members(pgid: int) -> list[int]:
-    """Running pids in a process group, from /proc.
-
-    Zombies are left out: a killed grandchild waits for init to reap it, which no wrapper can hurry; the
-    leader, the wrapper's own child, must be reaped (``_gone``).
-    """
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            state, _, group = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:3]
-        except (OSError, ValueError):
-            continue
-        if int(group) == pgid and state != "Z":
-            members.append(int(entry.name))
-    return members
 
 
 def _gone(pid: int) -> bool:
@@ -74,12 +55,12 @@ def _fake_prism(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, body: str) -> N
 def test_exit_stops_the_whole_group(tmp_path: Path) -> None:
     log = tmp_path / "prism.log"
     with prism_or_skip(log_path=log) as server:
-        assert _group_members(server.pid) == [server.pid]
+        assert group_members(server.pid) == [server.pid]
         assert httpx.get(f"{server.base_url}/nowhere", timeout=5).status_code == 404
         pid = server.pid
 
     assert _gone(pid)
-    assert _group_members(pid) == []
+    assert group_members(pid) == []
     assert "Prism is listening on" in log.read_text()
 
 
@@ -155,7 +136,7 @@ def test_prism_that_never_answers_fails_in_time(monkeypatch: pytest.MonkeyPatch,
     leader, child = map(int, pids.read_text().split())
     assert _gone(leader)
     assert _stopped(child)
-    assert _group_members(leader) == []
+    assert group_members(leader) == []
 
 
 def test_prism_that_ignores_sigterm_is_killed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -168,7 +149,7 @@ def test_prism_that_ignores_sigterm_is_killed(monkeypatch: pytest.MonkeyPatch, t
 
     leader = int(pids.read_text())
     assert _gone(leader)
-    assert _group_members(leader) == []
+    assert group_members(leader) == []
 
 
 def test_prism_that_exits_shows_its_log_redacted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
