@@ -82,7 +82,8 @@ class ResponseRenderer:
     def error(self, error: MockError) -> Response:
         if isinstance(error, RateLimited):
             return self.rate_limited(error)
-        return json_response(error.status, self.error_body(error))
+        headers = {"Connection": "close"} if error.close_connection else None
+        return json_response(error.status, self.error_body(error), headers)
 
     def error_body(self, error: MockError) -> dict[str, Any]:
         description = error.description or self.descriptions.get(error.code)
