@@ -69,6 +69,7 @@ def uvicorn_server(
         port=port,
         http=protocol,
         lifespan="off",
+        ws="none",  # no websocket route: skip importing a websocket stack at start
         log_level="warning",
         access_log=False,
         server_header=False,
