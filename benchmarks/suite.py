@@ -46,6 +46,9 @@ def suite_run(workers: int) -> Run:
     with tempfile.TemporaryDirectory(prefix="bench-suite-") as counts:
         env = {**os.environ, "TOKEN_API_PROFILE": "ci", "BENCH_COUNT_DIR": counts}
         env.pop("TOKEN_API_TARGET", None)
+        # Python's default: with bytecode writing off (as in some sandboxes), pytest re-does its
+        # assertion rewriting of every plugin module on every run, seconds that no user pays twice.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         command = [sys.executable, "-m", "pytest", "tests/contract", "-q", "-p", "no:cacheprovider"]
         command += ["-p", "benchmarks.count_requests"] + (["-n", str(workers)] if workers else [])
         started = time.perf_counter()

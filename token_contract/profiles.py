@@ -33,7 +33,7 @@ def register() -> None:
     # investigating ones (dev, deep) shrink it to the smallest.
     no_shrink = [Phase.explicit, Phase.generate]
     # ci: about 1,500 requests per run against the mock (benchmarks/suite.py).
-    settings.register_profile("ci", base, max_examples=78, derandomize=True, database=None, phases=no_shrink)
+    settings.register_profile("ci", base, max_examples=90, derandomize=True, database=None, phases=no_shrink)
     settings.register_profile("live", base, max_examples=5, derandomize=True, database=None, phases=no_shrink)
     settings.register_profile("dev", base, max_examples=50, database=database)
     settings.register_profile("deep", base, max_examples=1000, database=database, verbosity=Verbosity.normal)

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import yaml
@@ -33,6 +34,10 @@ __all__ = ["TARGETS_FILE", "Settings", "Target", "TargetPlan", "is_loopback", "o
 Kind = Literal["mock", "prism", "remote"]
 TARGETS_FILE = Path(__file__).resolve().parent.parent / "targets.yaml"
 DEFAULT_BUDGET = 400
+# The embedded mock's budgets for a suite run (see _embedded_mock).
+EMBEDDED_CLIENT_RATE = "1000/second"
+EMBEDDED_BURST_RATE = "20/second"
+BURST_CLIENT_ID = "suite-burst-client"
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -98,9 +103,11 @@ class Target:
     scopes: tuple[str, ...]
     budget: int | None
     allow_burst: bool
+    # A second client with a tight budget, for the burst family; only the embedded mock has one.
+    burst_client: tuple[str, str] | None = field(default=None, repr=False)
 
     @classmethod
-    def started(cls, plan: TargetPlan, base_url: str) -> Target:
+    def started(cls, plan: TargetPlan, base_url: str, burst_client: tuple[str, str] | None = None) -> Target:
         return cls(
             name=plan.name,
             kind=plan.kind,
@@ -110,6 +117,7 @@ class Target:
             scopes=plan.scopes,
             budget=plan.budget,
             allow_burst=plan.allow_burst,
+            burst_client=burst_client,
         )
 
     @property
@@ -236,8 +244,9 @@ def open_target(chosen: TargetPlan) -> Iterator[Target]:
     if chosen.kind == "mock":
         from mocks import running_mock  # noqa: PLC0415 - only when the mock is the target
 
-        with running_mock() as base_url:
-            yield Target.started(chosen, base_url)
+        app, burst_client = _embedded_mock(chosen)
+        with running_mock(app=app) as base_url:
+            yield Target.started(chosen, base_url, burst_client)
     elif chosen.kind == "prism":
         from mocks.prism import running_prism  # noqa: PLC0415 - only when Prism is the target
 
@@ -246,3 +255,30 @@ def open_target(chosen: TargetPlan) -> Iterator[Target]:
     else:
         assert chosen.base_url is not None
         yield Target.started(chosen, chosen.base_url)
+
+
+def _embedded_mock(chosen: TargetPlan) -> tuple[Any, tuple[str, str]]:
+    """The mock as the suite runs it: the suite's client on a budget it does not trip over in passing
+    (so no family waits out 429s it did not ask for), and a client of the suite's own on a tight budget
+    for the burst family (so a burst is short, and certain to meet its 429 on a slow machine)."""
+    from mocks.app import create_app  # noqa: PLC0415 - only when the mock is the target
+    from mocks.settings import ClientConfig, load_settings  # noqa: PLC0415
+
+    settings = load_settings()
+    clients = dict(settings.clients)
+    main = clients.get(chosen.client_id) or next(iter(clients.values()))
+    if main.client_id == chosen.client_id:
+        clients[main.client_id] = replace(main, rate_limit=EMBEDDED_CLIENT_RATE)
+    burst = ClientConfig(
+        client_id=BURST_CLIENT_ID,
+        client_secret=secrets.token_urlsafe(24),
+        scopes=main.scopes,
+        token_type=main.token_type,
+        expires_in=main.expires_in,
+        refresh_expires_in=main.refresh_expires_in,
+        rate_limit=EMBEDDED_BURST_RATE,
+        grant_types=frozenset({"client_credentials"}),
+        issue_refresh_tokens=False,
+    )
+    clients[burst.client_id] = burst
+    return create_app(replace(settings, clients=clients)), (burst.client_id, burst.client_secret)

@@ -70,3 +70,18 @@ def refresh_supported(_refresh_support: str | None) -> None:
     """
     if _refresh_support:
         pytest.skip(f"{_refresh_support}: the refresh_token grant is not testable with it")
+
+
+@pytest.fixture(scope="session")
+def burst_client(target: Target, client: TokenClient, pacer: Pacer) -> Iterator[TokenClient]:
+    """The client the burst family provokes 429 with: on the embedded mock a tight-budget client of
+    the suite's own, elsewhere the target's client (its real budget)."""
+    if target.burst_client is None:
+        yield client
+        return
+    client_id, secret = target.burst_client
+    REDACTOR.add(secret)
+    burst = TokenClient(dataclasses.replace(target, client_id=client_id, client_secret=secret), pacer,
+                        timeout=client.timeout)  # fmt: skip
+    yield burst
+    burst.close()

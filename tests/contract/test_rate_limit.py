@@ -50,17 +50,17 @@ def _burst(client: TokenClient) -> Exchange:
 
 
 @pytest.fixture(autouse=True)
-def _quiet_window(client: TokenClient) -> Iterator[None]:
+def _quiet_window(burst_client: TokenClient) -> Iterator[None]:
     """Leave the limiter as found: reset the mock, or wait out a live target's window."""
     yield
-    if client.target.controls:
-        client.send(method="POST", path="/__mock/reset", honour_429=False)
+    if burst_client.target.controls:
+        burst_client.send(method="POST", path="/__mock/reset", honour_429=False)
     else:
-        client.grant()  # waits out any 429 through the pacer
+        burst_client.grant()  # waits out any 429 through the pacer
 
 
-def test_burst_meets_429_with_retry_in_digits(client: TokenClient) -> None:
-    exchange = _burst(client)
+def test_burst_meets_429_with_retry_in_digits(burst_client: TokenClient) -> None:
+    exchange = _burst(burst_client)
     retry_in_is_digits(exchange)
     body = exchange.json()
     require(
@@ -68,12 +68,12 @@ def test_burst_meets_429_with_retry_in_digits(client: TokenClient) -> None:
     )
 
 
-def test_waiting_retry_in_is_enough(client: TokenClient) -> None:
-    retry_in = _retry_in_ms(_burst(client))
-    if retry_in / 1000 > client.pacer.max_wait:
+def test_waiting_retry_in_is_enough(burst_client: TokenClient) -> None:
+    retry_in = _retry_in_ms(_burst(burst_client))
+    if retry_in / 1000 > burst_client.pacer.max_wait:
         raise ContractViolation("retry_in_is_enough", f"X-Retry-In {retry_in} ms exceeds any sane wait")
     time.sleep(retry_in / 1000)
-    after = client.grant(honour_429=False)
+    after = burst_client.grant(honour_429=False)
     if after.status == 429:
         raise ContractViolation(
             "retry_in_is_enough", f"waited the {retry_in} ms X-Retry-In asked for and still got 429", after
@@ -81,14 +81,14 @@ def test_waiting_retry_in_is_enough(client: TokenClient) -> None:
     expect_status(after, 200, check="retry_in_is_enough")
 
 
-def test_retry_in_is_not_far_more_than_needed(client: TokenClient) -> None:
+def test_retry_in_is_not_far_more_than_needed(burst_client: TokenClient) -> None:
     """Half the announced wait must not already be enough: else the header overstates it at least twice."""
-    first = _burst(client)
+    first = _burst(burst_client)
     retry_in = _retry_in_ms(first)
     if retry_in < MEASURABLE_MS:
         pytest.skip(f"X-Retry-In {retry_in} ms is too short to measure against jitter")
-    time.sleep(min(retry_in / 2000, client.pacer.max_wait))
-    probe = client.grant(honour_429=False)
+    time.sleep(min(retry_in / 2000, burst_client.pacer.max_wait))
+    probe = burst_client.grant(honour_429=False)
     if probe.status != 429:
         raise ContractViolation(
             "retry_in_not_excessive",
