@@ -11,6 +11,7 @@ import base64
 import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import quote_plus, urlencode
 
@@ -49,6 +50,17 @@ class TokenClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def as_client(self, client_id: str, secret: str, scopes: Iterable[str] | None = None) -> TokenClient:
+        """Another client of the same target, sharing this run's budget; its secret is redacted too."""
+        REDACTOR.add(secret)
+        other = replace(
+            self.target,
+            client_id=client_id,
+            client_secret=secret,
+            scopes=self.target.scopes if scopes is None else tuple(sorted(scopes)),
+        )
+        return TokenClient(other, self.pacer, timeout=self.timeout)
 
     # -- the exact-bytes layer -------------------------------------------------------------------------
     def send(

@@ -19,6 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from token_contract import profiles
 from token_contract.client import TokenClient
 from token_contract.errors import BudgetExhausted, ContractViolation, TargetError, TargetTimeout
+from token_contract.exchange import as_curl
 from token_contract.pacing import Pacer
 from token_contract.redaction import REDACTOR
 from token_contract.targets import Settings, Target, open_target, plan
@@ -175,9 +176,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             text = f"contract check failed: {violation.check}\n{violation.message}"
             if violation.exchange is not None:
                 text += "\n" + violation.exchange.describe()
-                item.user_properties.append(
-                    ("curl", REDACTOR.text(violation.exchange.describe().split("\n")[1].strip()))
-                )
+                item.user_properties.append(("curl", as_curl(violation.exchange.request)))
             item.user_properties.append(("check", violation.check))
             report.longrepr = REDACTOR.text(text)
         elif isinstance(excinfo.value, TargetError):

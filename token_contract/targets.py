@@ -176,8 +176,7 @@ def _mock_client() -> tuple[str, str, tuple[str, ...]]:
         from mocks import settings as mock_settings  # noqa: PLC0415 - the mock is optional here
     except ImportError:
         return client_id, secret, scopes
-    loaded = mock_settings.load_settings()
-    client = loaded.clients.get(client_id) if hasattr(loaded, "clients") else None
+    client = mock_settings.load_settings().clients.get(client_id)
     if client is None:
         return client_id, secret, scopes
     return client.client_id, client.client_secret, tuple(sorted(client.scopes))

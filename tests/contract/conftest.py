@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +10,6 @@ import pytest
 from token_contract.client import TokenClient
 from token_contract.flows import refresh_token_or_skip
 from token_contract.pacing import Pacer
-from token_contract.redaction import REDACTOR
 from token_contract.targets import Target
 
 
@@ -41,14 +39,7 @@ def jwt_client(target: Target, client: TokenClient, pacer: Pacer) -> Iterator[To
     if configured is None:
         yield client
         return
-    REDACTOR.add(configured.client_secret)
-    other = dataclasses.replace(
-        target,
-        client_id=configured.client_id,
-        client_secret=configured.client_secret,
-        scopes=tuple(sorted(configured.scopes)),
-    )
-    jwt = TokenClient(other, pacer, timeout=client.timeout)
+    jwt = client.as_client(configured.client_id, configured.client_secret, configured.scopes)
     yield jwt
     jwt.close()
 
@@ -79,9 +70,6 @@ def burst_client(target: Target, client: TokenClient, pacer: Pacer) -> Iterator[
     if target.burst_client is None:
         yield client
         return
-    client_id, secret = target.burst_client
-    REDACTOR.add(secret)
-    burst = TokenClient(dataclasses.replace(target, client_id=client_id, client_secret=secret), pacer,
-                        timeout=client.timeout)  # fmt: skip
+    burst = client.as_client(*target.burst_client)
     yield burst
     burst.close()

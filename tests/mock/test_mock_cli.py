@@ -34,30 +34,29 @@ def test_running_mock_subprocess_flag(body_creds):
         assert response.status_code == 200
 
 
-def test_bad_rate_limit_exits_with_a_message():
+BAD_CONFIG = "clients:\n  - client_id: x\n    client_secret: y\n    token_type: bearer\n"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [("--rate-limit", "banana", "banana"), ("--config", BAD_CONFIG, "token_type")],
+    ids=["bad-rate-limit", "bad-config"],
+)
+def test_bad_settings_exit_with_a_message(tmp_path, option, value, named):
+    """A setting the mock cannot use stops it at start with exit 2 and a message naming the problem."""
+    if option == "--config":
+        config = tmp_path / "clients.yaml"
+        config.write_text(value)
+        value = str(config)
     result = subprocess.run(
-        [sys.executable, "-m", "mocks", "serve", "--port", "0", "--rate-limit", "banana"],
+        [sys.executable, "-m", "mocks", "serve", "--port", "0", option, value],
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
     )
     assert result.returncode == 2
-    assert "banana" in result.stderr
-
-
-def test_bad_config_exits_with_a_message(tmp_path):
-    config = tmp_path / "clients.yaml"
-    config.write_text("clients:\n  - client_id: x\n    client_secret: y\n    token_type: bearer\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "mocks", "serve", "--port", "0", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert "token_type" in result.stderr
+    assert named in result.stderr
 
 
 def test_prism_subcommand_dispatches_to_mocks_prism(monkeypatch):
