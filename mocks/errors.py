@@ -36,8 +36,6 @@ class MockError(Exception):
 
     status: ClassVar[int] = 400
     code: ClassVar[str] = "invalid_request"
-    # Answered with Connection: close, so the server does not go on draining what the client sends.
-    close_connection: ClassVar[bool] = False
 
     def __init__(self, description: str | None = None) -> None:
         super().__init__(description or self.code)
@@ -50,12 +48,6 @@ class OAuthError(MockError):
 
 class InvalidRequest(OAuthError):
     code = "invalid_request"
-
-
-class BodyTooLarge(InvalidRequest):
-    """Over the body cap: refused at once, and the rest of the body is not read."""
-
-    close_connection = True
 
 
 class InvalidClient(OAuthError):

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote_plus
 
-from mocks.errors import BodyTooLarge, InvalidRequest
+from mocks.errors import InvalidRequest
 from mocks.settings import MockSettings
 
 __all__ = ["ClientDisconnected", "RequestParser"]
@@ -52,7 +52,7 @@ class RequestParser:
         """The body, read chunk by chunk and abandoned as soon as it passes the cap."""
         cap = self.max_body_bytes
         if content_length is not None and (not content_length.isdigit() or int(content_length) > cap):
-            raise BodyTooLarge("the body is too large or its length is invalid")
+            raise InvalidRequest("the body is too large or its length is invalid")
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -62,7 +62,7 @@ class RequestParser:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > cap:
-                raise BodyTooLarge("the body is too large")
+                raise InvalidRequest("the body is too large")
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return chunks[0] if len(chunks) == 1 else b"".join(chunks)

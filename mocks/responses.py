@@ -82,8 +82,7 @@ class ResponseRenderer:
     def error(self, error: MockError) -> Response:
         if isinstance(error, RateLimited):
             return self.rate_limited(error)
-        headers = {"Connection": "close"} if error.close_connection else None
-        return json_response(error.status, self.error_body(error), headers)
+        return json_response(error.status, self.error_body(error))
 
     def error_body(self, error: MockError) -> dict[str, Any]:
         description = error.description or self.descriptions.get(error.code)

@@ -89,12 +89,8 @@ def test_a_declared_huge_body_is_refused_before_it_is_sent(url: str) -> None:
     with connect(url) as sock:
         sock.sendall(head + b"{" + b" " * 1023)
         answer = read_answer(sock)
-        # The server closes at once instead of draining the announced gigabyte.
-        closed = sock.recv(1) == b""
     assert answer.status == 400
     assert answer.json()["error"] == "invalid_request"
-    assert answer.headers.get("connection") == "close"
-    assert closed
 
 
 def test_a_chunked_body_is_refused_once_it_passes_the_cap(url: str) -> None:
