@@ -8,6 +8,9 @@ retry header the spec names. Bodies are compact JSON; descriptions never hold re
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from json.encoder import encode_basestring_ascii as _quote
+from types import MappingProxyType
 from typing import Any
 
 from starlette.responses import Response
@@ -16,35 +19,59 @@ from mocks.errors import OAUTH_ERRORS, MockError, RateLimited
 from mocks.grants import Issued
 from mocks.settings import ConfigError, MockSettings
 
-__all__ = ["JSON", "ResponseRenderer", "json_response"]
+__all__ = ["JSON", "ResponseRenderer", "json_response", "raw_headers", "token_json"]
 
 JSON = "application/json"
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps builds an encoder per call
 _CONTENT_TYPE = (b"content-type", JSON.encode())
+_OWN = (b"content-length", b"content-type")
+RawHeaders = list[tuple[bytes, bytes]]
+
+
+def raw_headers(headers: Mapping[str, str] | None) -> RawHeaders:
+    """Headers as ASGI wants them: names lower-cased, both sides latin-1 (what Starlette does)."""
+    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
 
 
 class _JSONResponse(Response):
-    """A ``Response`` whose headers are built the way Starlette builds them, in fewer steps."""
+    """A Starlette ``Response`` for a body already encoded, with headers already in raw form.
+
+    Built in one step where Starlette's ``__init__`` renders and builds headers in several; the
+    mock serves no websockets and runs no background tasks, so ``__call__`` only sends.
+    """
 
     media_type = JSON
+    background = None
 
-    def init_headers(self, headers: Any = None) -> None:
-        items = headers.items() if headers else ()
-        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in items]
-        status = self.status_code
-        if status < 200 or status in (204, 304) or any(k in _OWN for k, _ in raw):
-            super().init_headers(headers)  # Starlette's rules for the rare cases
-            return
-        raw.append((b"content-length", str(len(self.body)).encode()))
-        raw.append(_CONTENT_TYPE)
-        self.raw_headers = raw
+    def __init__(self, body: bytes, status_code: int, raw: RawHeaders) -> None:
+        self.status_code = status_code
+        self.body = body
+        self.raw_headers = [*raw, (b"content-length", str(len(body)).encode()), _CONTENT_TYPE]
 
-
-_OWN = (b"content-length", b"content-type")
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        await send({"type": "http.response.body", "body": self.body})
 
 
-def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    return _JSONResponse(_ENCODE(body).encode(), status_code=status, headers=headers)
+def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
+    raw = raw_headers(headers)
+    if status < 200 or status in (204, 304) or any(name in _OWN for name, _ in raw):
+        return Response(_ENCODE(body), status, headers, JSON)  # Starlette's rules for the rare cases
+    return _JSONResponse(_ENCODE(body).encode(), status, raw)
+
+
+def token_json(issued: Issued) -> bytes:
+    """What ``_ENCODE(token_body(issued))`` gives, written out: no dict, no encoder walk."""
+    expires_in = issued.expires_in
+    text = (
+        '{"access_token":' + _quote(issued.access_token)
+        + ',"token_type":' + _quote(issued.token_type)
+        + ',"expires_in":' + (int.__repr__(expires_in) if type(expires_in) is int else _ENCODE(expires_in))
+        + ',"scope":' + _quote(issued.scope)
+    )  # fmt: skip
+    if issued.refresh_token is not None:
+        text += ',"refresh_token":' + _quote(issued.refresh_token)
+    return (text + "}").encode()
 
 
 class ResponseRenderer:
@@ -58,6 +85,8 @@ class ResponseRenderer:
         self.token_headers = {
             name: contract.header_example(200, name) for name in contract.response_headers(200)
         }
+        # A subclass that reshapes the body gets it encoded from its dict; the plain body is written out.
+        self._plain_token_body = type(self).token_body is ResponseRenderer.token_body
         self.retry_header = contract.retry_header
         self.descriptions = {
             example["error"]: example.get("error_description")
@@ -65,8 +94,23 @@ class ResponseRenderer:
             for example in contract.response_examples(status).values()
         }
 
+    @property
+    def token_headers(self) -> Mapping[str, str]:
+        """The 200's headers (read-only: assign a new mapping to change them)."""
+        return self._token_headers
+
+    @token_headers.setter
+    def token_headers(self, headers: Mapping[str, str]) -> None:
+        self._token_headers = MappingProxyType(dict(headers))
+        raw = raw_headers(headers)
+        self._token_raw = None if any(name in _OWN for name, _ in raw) else raw
+
     def token(self, issued: Issued) -> Response:
-        return json_response(200, self.token_body(issued), self.token_headers)
+        raw = self._token_raw
+        if raw is None:  # the headers set Content-Type or Content-Length themselves
+            return json_response(200, self.token_body(issued), self._token_headers)
+        body = token_json(issued) if self._plain_token_body else _ENCODE(self.token_body(issued)).encode()
+        return _JSONResponse(body, 200, raw)
 
     def token_body(self, issued: Issued) -> dict[str, Any]:
         body: dict[str, Any] = {
