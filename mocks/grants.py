@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mocks.errors import InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient
 from mocks.settings import ClientConfig, MockSettings
@@ -25,9 +24,9 @@ __all__ = ["Grants", "Issued"]
 Grant = Callable[[ClientConfig, dict[str, Any]], "Issued"]
 
 
-@dataclass(frozen=True, slots=True)
-class Issued:
-    """What a successful grant hands to the renderer."""
+class Issued(NamedTuple):
+    """What a successful grant hands to the renderer (a tuple: built per request, a third of the cost
+    of a frozen dataclass)."""
 
     access_token: str
     token_type: str
@@ -91,10 +90,5 @@ class Grants:
             refresh_token = self.minter.refresh_token()
             record = RefreshRecord(client.client_id, refresh_scope, now + client.refresh_expires_in)
             self.store.add(refresh_token, record, now)
-        return Issued(
-            access_token=self.minter.access_token(client, scope_text, int(now)),
-            token_type=client.token_type,
-            expires_in=client.expires_in,
-            scope=scope_text,
-            refresh_token=refresh_token,
-        )
+        access_token = self.minter.access_token(client, scope_text, int(now))
+        return Issued(access_token, client.token_type, client.expires_in, scope_text, refresh_token)

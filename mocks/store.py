@@ -7,7 +7,7 @@ O(1) (amortised), so the store never scans itself on a request.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mocks.settings import MockSettings
 
@@ -16,8 +16,9 @@ __all__ = ["RefreshRecord", "RefreshTokenStore"]
 _PURGE_PER_ADD = 2
 
 
-@dataclass(frozen=True, slots=True)
-class RefreshRecord:
+class RefreshRecord(NamedTuple):
+    """Whom a refresh token was issued to, for which scope, until when."""
+
     client_id: str
     scope: frozenset[str]
     expires_at: float

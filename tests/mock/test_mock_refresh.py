@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 
 import httpx
@@ -85,7 +84,7 @@ def test_expired_refresh_token_is_invalid_grant(opaque_client):
         record = store.get(refresh, time.time())
         assert record is not None
         store.consume(refresh)
-        store.add(refresh, dataclasses.replace(record, expires_at=time.time() - 1), time.time())
+        store.add(refresh, record._replace(expires_at=time.time() - 1), time.time())
         response = http.post(TOKEN, json={"grant_type": "refresh_token", "refresh_token": refresh, **creds})
     assert error_of(response) == "invalid_grant"
 
