@@ -1,9 +1,10 @@
 """Per-client rate budgets, with the exact wait until the next request passes.
 
-Built on ``limits``: ``MemoryStorage`` with the fixed-window strategy. A window opens on its first
-hit and closes ``expiry`` seconds later, when the count restarts, so its reset time is exactly when a
-refused client may pass again, and every step is O(1) (the moving window's memory store keeps a
-list per key that grows with the budget). ``X-Retry-In`` is that wait in milliseconds, rounded up.
+Budgets are ``limits`` rate strings (``20/second``, ``1000/minute``), parsed with ``limits``; the
+counting is :class:`mocks.windows.FixedWindows` (why not ``limits``' own storage: see there). A
+window opens on its first hit and closes its length later, when the count restarts, so its close is
+exactly when a refused client may pass again, and every step is O(1) (a moving window keeps a list
+per key that grows with the budget). ``X-Retry-In`` is that wait in milliseconds, rounded up.
 
 Keys: the claimed client id (from Basic or the body, before authentication), else the peer address.
 Budget ``off`` (per client, or ``--rate-limit off`` for all) turns the check off.
@@ -12,11 +13,10 @@ Budget ``off`` (per client, or ``--rate-limit off`` for all) turns the check off
 from __future__ import annotations
 
 import math
-import time
-from typing import Any
 
 from mocks.errors import RateLimited
 from mocks.settings import OFF, ConfigError, MockSettings
+from mocks.windows import FixedWindows
 
 __all__ = ["RateLimiter"]
 
@@ -29,26 +29,24 @@ class RateLimiter:
         budgets = {cid: settings.budget(client) for cid, client in settings.clients.items()}
         default = settings.budget(None)
         self.enabled = any(rate != OFF for rate in (default, *budgets.values()))
-        self._limiter: Any = None
-        self._items: dict[str, Any] = {}
-        self._default: Any = None
+        self.windows = FixedWindows()
+        # budget -> (hits allowed, window seconds); None: no limit
+        self._budgets: dict[str, tuple[int, int] | None] = {}
+        self._default: tuple[int, int] | None = None
         if self.enabled:
             from limits import parse  # noqa: PLC0415 - not paid for when limiting is off
-            from limits.storage import MemoryStorage  # noqa: PLC0415
-            from limits.strategies import FixedWindowRateLimiter  # noqa: PLC0415
 
-            def item(rate: str) -> Any:
+            def budget(rate: str) -> tuple[int, int] | None:
                 if rate == OFF:
                     return None
                 try:
-                    return parse(rate)
+                    item = parse(rate)
                 except ValueError as exc:
                     raise ConfigError(f"{rate!r} is not a rate like '100/second' or 'off'") from exc
+                return item.amount, item.get_expiry()
 
-            self._storage = MemoryStorage()
-            self._limiter = FixedWindowRateLimiter(self._storage)
-            self._items = {cid: item(rate) for cid, rate in budgets.items()}
-            self._default = item(default)
+            self._budgets = {cid: budget(rate) for cid, rate in budgets.items()}
+            self._default = budget(default)
 
     def key(self, client_id: str | None, peer: str | None) -> tuple[str, str | None]:
         """The limiter key and the client whose budget applies (None: the default budget)."""
@@ -59,12 +57,12 @@ class RateLimiter:
     def check(self, key: str, client_id: str | None) -> None:
         if not self.enabled:
             return
-        item = self._items.get(client_id, self._default) if client_id is not None else self._default
-        if item is None or self._limiter.hit(item, key):
+        budget = self._budgets.get(client_id, self._default) if client_id is not None else self._default
+        if budget is None:
             return
-        reset_at = self._limiter.get_window_stats(item, key).reset_time
-        raise RateLimited(max(1, math.ceil((reset_at - time.time()) * 1000)))
+        wait = self.windows.hit(key, *budget)
+        if wait is not None:
+            raise RateLimited(max(1, math.ceil(wait * 1000)))
 
     def reset(self) -> None:
-        if self.enabled:
-            self._storage.reset()
+        self.windows.reset()
