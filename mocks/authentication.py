@@ -43,6 +43,7 @@ class Authenticator:
 
     def __init__(self, settings: MockSettings) -> None:
         self.clients = settings.clients
+        self._secrets = {cid: client.client_secret.encode() for cid, client in self.clients.items()}
         self._decoy = secrets.token_urlsafe(32).encode()
 
     def read_basic(self, authorization: bytes | None) -> BasicCredentials | None:
@@ -89,7 +90,7 @@ class Authenticator:
 
     def verify(self, client_id: str, secret: str) -> ClientConfig:
         client = self.clients.get(client_id)
-        expected = client.client_secret.encode() if client is not None else self._decoy
+        expected = self._secrets[client_id] if client is not None else self._decoy
         matches = hmac.compare_digest(secret.encode("utf-8", "surrogatepass"), expected)
         if client is None or not matches:
             raise InvalidClient("client authentication failed")

@@ -21,6 +21,8 @@ from mocks.tokens import TokenMinter
 
 __all__ = ["Grants", "Issued"]
 
+_SCOPE_TEXTS = 1024  # remembered scope spellings; forgotten all at once past this
+
 Grant = Callable[[ClientConfig, dict[str, Any]], "Issued"]
 
 
@@ -41,6 +43,7 @@ class Grants:
     def __init__(self, settings: MockSettings, store: RefreshTokenStore, minter: TokenMinter) -> None:
         self.store = store
         self.minter = minter
+        self._scope_texts: dict[frozenset[str], str] = {}
         self._grants: dict[str, Grant] = {}
         for grant_type in settings.contract.grant_types:
             grant = getattr(self, grant_type, None)
@@ -82,9 +85,19 @@ class Grants:
             raise InvalidScope("the requested scope exceeds what was granted")
         return scope
 
+    def scope_text(self, scope: frozenset[str]) -> str:
+        """The scope as the answer spells it (sorted), remembered: a client asks for few scope sets."""
+        text = " ".join(sorted(scope))
+        if len(self._scope_texts) >= _SCOPE_TEXTS:
+            self._scope_texts.clear()
+        self._scope_texts[scope] = text
+        return text
+
     def issue(self, client: ClientConfig, scope: frozenset[str], refresh_scope: frozenset[str]) -> Issued:
         now = time.time()
-        scope_text = " ".join(sorted(scope))
+        scope_text = self._scope_texts.get(scope)
+        if scope_text is None:
+            scope_text = self.scope_text(scope)
         refresh_token = None
         if client.issue_refresh_tokens:
             refresh_token = self.minter.refresh_token()

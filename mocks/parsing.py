@@ -21,6 +21,7 @@ __all__ = ["ClientDisconnected", "RequestParser"]
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 TEXT_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+_JSON_WHITESPACE = " \t\n\r"  # RFC 8259 section 2
 # A Content-Type that is exactly a media type (no parameters, lower case) needs no splitting.
 _PLAIN_MEDIA = {media.encode(): media for media in ("application/json", "application/x-www-form-urlencoded")}
 
@@ -96,10 +97,13 @@ class RequestParser:
         return decode(text)
 
     def parse_json(self, text: str) -> dict[str, Any]:
+        text = text.strip(_JSON_WHITESPACE)  # all JSON allows around a value
         try:
-            document = self.json.decode(text)
+            document, end = self.json.raw_decode(text)
         except (ValueError, RecursionError):
             raise InvalidRequest("the body is not valid JSON") from None
+        if end != len(text):
+            raise InvalidRequest("the body is not valid JSON")  # something after the value
         if not isinstance(document, _Members):
             raise InvalidRequest("the body must be a JSON object")
         return self._collect(document)
@@ -121,15 +125,11 @@ class RequestParser:
 
     def _collect(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         """Known parameters only; a second occurrence is refused, an empty value dropped."""
-        params: dict[str, Any] = {}
-        seen: set[str] = set()
         known = self.known
-        for name, value in pairs:
-            if name not in known:
-                continue
-            if name in seen:
-                raise InvalidRequest("a parameter was sent more than once")
-            seen.add(name)
-            if value != "":
-                params[name] = value
+        kept = [pair for pair in pairs if pair[0] in known]
+        params = dict(kept)
+        if len(params) != len(kept):
+            raise InvalidRequest("a parameter was sent more than once")
+        if "" in params.values():
+            return {name: value for name, value in params.items() if value != ""}
         return params

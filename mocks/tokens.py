@@ -1,6 +1,6 @@
 """Minting tokens: random opaque strings, or HS256-signed JWTs for clients configured for ``jwt``.
 
-Every token is unique (``secrets.token_urlsafe``'s recipe over ``os.urandom`` bytes drawn in batches,
+Every token is unique (base64url text of ``os.urandom`` bytes, drawn in batches and sliced,
 or a random ``jti``) and fits the spec's ``IssuedToken`` ``maxLength``. The JWT key is random per start
 unless the config sets ``jwt.key`` (handy when a test wants to verify signatures). PyJWT is imported on
 the first JWT, not at start.
@@ -25,9 +25,11 @@ _OPAQUE_BYTES = 32
 _JWT_HEADER_CHARS = len(base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"="))
 _HS256_SIGNATURE_CHARS = 43
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
-# Random bytes are drawn from the OS in batches: a getrandom() call costs more than the rest of minting,
-# and a token is a slice no other token shares. A fork empties the batch (parent and child must differ).
-_BATCH_BYTES = 4096
+# Random text is drawn from the OS in batches, already base64url-encoded: a getrandom() call and an
+# encoding per token cost more than the rest of minting, and a token is a slice of the batch no other
+# token shares (every character of base64 over random bytes carries 6 random bits). A fork empties
+# the batch (parent and child must differ).
+_BATCH_BYTES = 3072  # -> 4096 characters, no padding
 _forks = 0
 
 
@@ -39,10 +41,14 @@ def _forked() -> None:
 os.register_at_fork(after_in_child=_forked)
 
 
+def _random_text(nbytes: int) -> str:
+    return binascii.b2a_base64(os.urandom(nbytes), newline=False).translate(_URLSAFE).rstrip(b"=").decode()
+
+
 class TokenMinter:
     """Makes access and refresh tokens; one ``mint_<token_type>`` method per spec token type."""
 
-    _batch = b""
+    _batch = ""
     _batch_at = 0
     _batch_forks = -1
 
@@ -50,6 +56,7 @@ class TokenMinter:
         contract = settings.contract
         self.max_length = contract.issued_token_max_length
         self.opaque_bytes = max(1, min(_OPAQUE_BYTES, self.max_length * 3 // 4))
+        self.opaque_chars = -(-self.opaque_bytes * 4 // 3)  # what token_urlsafe(opaque_bytes) is long
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
         self.key = settings.jwt_key or secrets.token_urlsafe(32)
@@ -70,23 +77,22 @@ class TokenMinter:
         return self._minters[client.token_type](client, scope, issued_at)
 
     def refresh_token(self) -> str:
-        return self.token_urlsafe(self.opaque_bytes)
+        return self.random_text(self.opaque_chars)
 
     def mint_opaque(self, client: ClientConfig, scope: str, issued_at: int) -> str:
-        return self.token_urlsafe(self.opaque_bytes)
+        return self.random_text(self.opaque_chars)
 
-    def token_urlsafe(self, nbytes: int) -> str:
-        """What ``secrets.token_urlsafe(nbytes)`` gives (``nbytes`` from ``os.urandom``, base64url, no
-        padding), with the bytes sliced from a batch."""
+    def random_text(self, chars: int) -> str:
+        """``chars`` random base64url characters (as long as ``secrets.token_urlsafe`` makes them, with
+        at least its randomness), sliced from a batch."""
         start = self._batch_at
-        end = start + nbytes
+        end = start + chars
         if end > len(self._batch) or self._batch_forks != _forks:
-            self._batch = os.urandom(max(_BATCH_BYTES, nbytes))
+            self._batch = _random_text(max(_BATCH_BYTES, chars))  # bytes >= chars: text enough
             self._batch_forks = _forks
-            start, end = 0, nbytes
+            start, end = 0, chars
         self._batch_at = end
-        chunk = self._batch[start:end]
-        return binascii.b2a_base64(chunk, newline=False).translate(_URLSAFE).rstrip(b"=").decode()
+        return self._batch[start:end]
 
     def mint_jwt(self, client: ClientConfig, scope: str, issued_at: int) -> str:
         import jwt  # noqa: PLC0415 - only clients configured for JWTs pay for PyJWT

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 import jwt
 import pytest
 
 from mocks import running_mock
+from mocks.settings import load_settings
+from mocks.tokens import TokenMinter
 from tests.mock.helpers import TOKEN, basic
 from token_contract import contract
 
 SPEC = contract.load()
+BASE64URL = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 def test_basic_credentials_form_body(http, basic_auth, opaque_client):
@@ -106,3 +111,29 @@ def test_jwt_ids_are_unique(http, jwt_client):
     ]
     ids = {jwt.decode(t, options={"verify_signature": False})["jti"] for t in tokens}
     assert len(ids) == 5
+
+
+def test_random_text_is_base64url_of_the_asked_length_and_never_repeats_across_batches() -> None:
+    minter = TokenMinter(load_settings())
+    texts = [minter.random_text(43) for _ in range(500)]  # ~5 batches of 4096 characters
+    assert all(len(text) == 43 and set(text) <= BASE64URL for text in texts)
+    assert len(set(texts)) == len(texts)
+    assert len(minter.random_text(5000)) == 5000  # longer than a batch
+
+
+def test_a_forked_child_draws_other_tokens_than_its_parent() -> None:
+    minter = TokenMinter(load_settings())
+    minter.random_text(43)  # the parent holds a batch the child must not reuse
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.write(writer, minter.random_text(43).encode())
+        os._exit(0)
+    os.close(writer)
+    try:
+        child = os.read(reader, 100).decode()
+    finally:
+        os.close(reader)
+        os.waitpid(pid, 0)
+    assert len(child) == 43
+    assert child != minter.random_text(43)
