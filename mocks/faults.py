@@ -19,7 +19,7 @@ import asyncio
 import time
 from base64 import b64decode
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from starlette.responses import Response
@@ -412,7 +412,7 @@ class RefreshAnswersOriginalScope(Grants):
     def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
         record = self.store.get(params.get("refresh_token", ""), time.time())
         issued = super().refresh_token(client, params)
-        return issued if record is None else replace(issued, scope=" ".join(sorted(record.scope)))
+        return issued if record is None else issued._replace(scope=" ".join(sorted(record.scope)))
 
 
 # -- store: the refresh tokens -----------------------------------------------------------------------
