@@ -7,7 +7,8 @@ The mock runs as ``python -m mocks serve --rate-limit 1000000000/minute`` (a bud
 spends: the limiter counts every request); wrk (one thread, 16 connections) runs in bounded slices, JSON
 and form alternately, and after each slice the mock's RSS and peak RSS are read from ``/proc``. Flat
 means the last samples sit where the early ones did once the bounded stores (10,000 refresh tokens, 256
-journal entries) have filled."""
+journal entries) have filled.
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ All three servers run at once on loopback (the mock as ``python -m mocks serve -
 valid ``client_credentials`` requests, JSON or form, at 1 and 16 connections. Each round visits every
 cell once, in a rotated server order, so drift and other processes' noise fall on all of them alike; the
 table shows medians over rounds. Start-up is the time from launching a server to its first 200,
-alternated the same way."""
+alternated the same way.
+"""
 
 from __future__ import annotations
 
