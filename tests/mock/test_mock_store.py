@@ -44,6 +44,28 @@ def test_expired_entry_is_not_returned():
     assert len(store) == 0
 
 
+def test_used_tokens_behind_a_long_lived_one_do_not_pile_up():
+    """A refresh loop consumes a token per new one while an old token stays live at the front."""
+    store = small_store()
+    store.add("long-lived", RefreshRecord("c", frozenset(), 1e12), now=0.0)
+    for n in range(1000):
+        store.add(f"r{n}", RefreshRecord("c", frozenset(), 1e12), now=0.0)
+        assert store.consume(f"r{n}") is not None
+    assert len(store) == 1
+    assert len(store._order) <= 2 * CAPACITY  # the issue-order index is rebuilt, not grown
+    assert store.get("long-lived", 0.0) is not None
+
+
+def test_a_token_issued_again_keeps_its_newest_record():
+    store = small_store()
+    store.add("t", RefreshRecord("first", frozenset(), 100.0), now=0.0)
+    store.add("t", RefreshRecord("second", frozenset(), 100.0), now=0.0)
+    for n in range(CAPACITY - 1):  # fills the store: the first entry for "t" reaches the old end
+        store.add(f"x{n}", RefreshRecord("c", frozenset(), 100.0), now=0.0)
+    record = store.get("t", 0.0)
+    assert record is not None and record.client_id == "second"
+
+
 def test_bounded_over_http(write_config, body_creds):
     def configure(data):
         data["store"]["max_refresh_tokens"] = CAPACITY
