@@ -8,6 +8,7 @@
     │   ├── validation      the spec's request schema
     │   ├── authentication  Basic or body credentials
     │   ├── ratelimit       per-client budgets, X-Retry-In
+    │   │   └── windows         fixed-window counters, bounded
     │   ├── grants          client_credentials, refresh_token
     │   │   ├── tokens          opaque and JWT minting
     │   │   └── store           refresh tokens, bounded
