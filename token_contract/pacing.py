@@ -2,7 +2,8 @@
 
 Every request the suite sends, its own or Schemathesis's, passes :meth:`Pacer.spend` first and
 :meth:`Pacer.retry_delay` after, so a run never exceeds ``TOKEN_API_MAX_REQUESTS`` and never hammers
-a target that asked it to wait. Per-family counters feed the end-of-run summary.
+a target that asked it to wait. Per-family counters feed the end-of-run summary. Under pytest-xdist
+each worker has a pacer of its own, allowed its share of the budget; the controller merges their reports.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import re
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import requests
@@ -35,12 +36,18 @@ class FamilyStats:
     failures: int = 0
     skipped: int = 0
 
+    def add(self, other: FamilyStats) -> None:
+        """Add another process's counts for the same family (xdist workers each keep their own)."""
+        for counter in fields(self):
+            setattr(self, counter.name, getattr(self, counter.name) + getattr(other, counter.name))
+
 
 class Pacer:
     """Shared by every client of one run; thread-safe."""
 
     def __init__(self, *, budget: int | None, max_wait: float = 30.0, retries: int = 3) -> None:
-        self.budget = budget
+        self.budget = budget  # what this process may send
+        self.run_budget = budget  # what the whole run may send, as the summary reports it
         self.max_wait = max_wait
         self.retries = retries
         self.sent = 0
@@ -58,14 +65,38 @@ class Pacer:
         """Count one request; refuse it when the budget is spent."""
         with self._lock:
             if self.budget is not None and self.sent >= self.budget:
-                raise BudgetExhausted(
-                    f"request budget spent: {self.sent} of TOKEN_API_MAX_REQUESTS={self.budget}"
-                )
+                raise BudgetExhausted(f"request budget spent: {self.sent} of {self._budget_name()}")
             self.sent += 1
             self.stats[self.family].requests += 1
             due = self.progress_every and self.sent % self.progress_every == 0
         if due and self.on_progress is not None:
             self.on_progress(self)
+
+    def _budget_name(self) -> str:
+        if self.budget == self.run_budget:
+            return f"TOKEN_API_MAX_REQUESTS={self.budget}"
+        return f"{self.budget}, this worker's share of TOKEN_API_MAX_REQUESTS={self.run_budget}"
+
+    def share_budget(self, total: int, workers: int) -> None:
+        """Allow this process its share of the run's budget, so that workers side by side, each with
+        a pacer of its own, never send more than ``total`` between them."""
+        self.run_budget = total
+        self.budget = total // workers
+
+    def report(self) -> dict[str, Any]:
+        """This process's counts as plain data: what an xdist worker sends its controller."""
+        return {
+            "sent": self.sent,
+            "run_budget": self.run_budget,
+            "stats": {name: asdict(stats) for name, stats in self.stats.items()},
+        }
+
+    def merge(self, report: Mapping[str, Any]) -> None:
+        """Add a worker's :meth:`report` to this pacer, so the controller's summary covers the run."""
+        self.sent += report["sent"]
+        self.run_budget = report["run_budget"]
+        for name, counts in report["stats"].items():
+            self.stats[name].add(FamilyStats(**counts))
 
     def retry_delay(self, status: int, header: Callable[[str], str | None]) -> float | None:
         """Seconds to wait before retrying, for a 429; None for anything else.

@@ -3,6 +3,9 @@
 Loaded by the repository's ``conftest.py``. Failures of a contract check are rewritten into the
 check's name, a curl line and the answer (all redacted) instead of a traceback; a spent budget
 becomes a skip that says so; the run ends with a per-family summary.
+
+Under pytest-xdist each worker counts its own requests within its share of the budget and hands its
+counts to the controller, which prints the summary.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from token_contract.targets import Settings, Target, open_target, plan
 __all__: list[str] = []
 
 _PACER_KEY = pytest.StashKey[Pacer]()
+_WORKER_OUTPUT = "token_contract_pacer"  # the key of a worker's counts in xdist's workeroutput
 CONTRACT_DIR = Path(__file__).resolve().parent.parent / "tests" / "contract"
 
 _NEEDS = {
@@ -60,6 +64,38 @@ def pytest_configure(config: pytest.Config) -> None:
     pacer.progress_every = int(os.environ.get("TOKEN_API_PROGRESS") or _PROGRESS_EVERY.get(profile, 0))
     pacer.on_progress = _progress_line(config)
     config.stash[_PACER_KEY] = pacer
+    if config.pluginmanager.hasplugin("xdist") and not _is_worker(config):
+        config.pluginmanager.register(_XdistController(config), "token-contract-xdist")
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    """Only xdist's workers have ``workerinput``; PYTEST_XDIST_* may be inherited from an outer run."""
+    return hasattr(config, "workerinput")
+
+
+def _worker_count(config: pytest.Config) -> int:
+    """How many processes share the run's request budget."""
+    return int(os.environ["PYTEST_XDIST_WORKER_COUNT"]) if _is_worker(config) else 1
+
+
+class _XdistController:
+    """The controller's side of an xdist run, registered only when xdist is there (its hooks are)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_testnodedown(self, node: Any, error: object | None) -> None:
+        """Add a finished worker's counts to the controller's pacer, which the summary reads."""
+        report = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT)
+        if report is not None:
+            self.config.stash[_PACER_KEY].merge(report)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """An xdist worker sends its counts to the controller (plain data: execnet serialises it)."""
+    config = session.config
+    if _is_worker(config) and _PACER_KEY in config.stash:
+        config.workeroutput[_WORKER_OUTPUT] = config.stash[_PACER_KEY].report()  # type: ignore[attr-defined]
 
 
 # Requests between two progress lines, per profile (TOKEN_API_PROGRESS overrides; 0 is silent).
@@ -113,7 +149,7 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     REDACTOR.add_shell(chosen.client_secret, "TOKEN_API_CLIENT_SECRET")
     pacer = request.config.stash[_PACER_KEY]
     if chosen.budget is not None:
-        pacer.budget = chosen.budget
+        pacer.share_budget(chosen.budget, _worker_count(request.config))
     with open_target(chosen) as started:
         yield started
 
@@ -210,5 +246,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
             f"{name:<18}{s.cases:>7}{s.requests:>10}{s.honoured_429:>12}{s.skipped:>9}{s.failures:>8}"
         )
     total = pacer.sent
-    budget = "" if pacer.budget is None else f" of a budget of {pacer.budget}"
+    budget = "" if pacer.run_budget is None else f" of a budget of {pacer.run_budget}"
     tr.write_line(f"requests sent: {total}{budget}")
