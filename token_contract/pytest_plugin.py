@@ -5,14 +5,14 @@ check's name, a curl line and the answer (all redacted) instead of a traceback; 
 becomes a skip that says so; the run ends with a per-family summary.
 
 Under pytest-xdist each worker counts its own requests within its share of the budget and hands its
-counts to the controller, which prints the summary.
+counts to the controller, which checks the target before any test is scheduled and prints the summary.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,11 @@ class _XdistController:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
 
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
+        """Refuse an unsafe target here: a worker's usage error would be lost as an internal error."""
+        if any(_is_contract(self.config.rootpath / nodeid.split("::", 1)[0]) for nodeid in ids):
+            _check_target(self.config)
+
     def pytest_testnodedown(self, node: Any, error: object | None) -> None:
         """Add a finished worker's counts to the controller's pacer, which the summary reads."""
         report = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT)
@@ -130,12 +135,19 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """An unsafe or unknown target is a usage error before any test runs, so before any request."""
-    if any(_family(item) is not None for item in items):
-        try:
-            plan(config.getoption("--target"), Settings.from_env())
-        except TargetError as exc:
-            raise pytest.UsageError(str(exc)) from exc
+    """An unsafe or unknown target is a usage error before any test runs, so before any request.
+
+    An xdist worker leaves this to the controller (see ``_XdistController``).
+    """
+    if not _is_worker(config) and any(_family(item) is not None for item in items):
+        _check_target(config)
+
+
+def _check_target(config: pytest.Config) -> None:
+    try:
+        plan(config.getoption("--target"), Settings.from_env())
+    except TargetError as exc:
+        raise pytest.UsageError(str(exc)) from exc
 
 
 @pytest.fixture(scope="session")
@@ -167,9 +179,13 @@ def client(target: Target, pacer: Pacer) -> Iterator[TokenClient]:
     token_client.close()
 
 
+def _is_contract(path: Path) -> bool:
+    return CONTRACT_DIR in path.parents
+
+
 def _family(item: pytest.Item) -> str | None:
     path = Path(str(item.path))
-    if CONTRACT_DIR not in path.parents:
+    if not _is_contract(path):
         return None
     return path.stem.removeprefix("test_")
 

@@ -96,6 +96,14 @@ def test_two_workers_share_the_request_budget() -> None:
     assert (sent, budget) == (server.requests, BUDGET)
 
 
+def test_an_unsafe_target_is_a_usage_error_on_two_workers() -> None:
+    """A worker's usage error would reach the user as an INTERNALERROR; the controller says why."""
+    code, output = _run_on_two_workers("http://example.invalid", TOKEN_API_CLIENT_ID="a",
+                                       TOKEN_API_CLIENT_SECRET="b")  # fmt: skip
+    assert code == 4, output[-3000:]
+    assert "refusing plain http:// to example.invalid" in output
+
+
 def test_a_worker_report_is_plain_data_the_controller_sums() -> None:
     worker = Pacer(budget=None)
     worker.share_budget(BUDGET, 2)
