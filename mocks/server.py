@@ -17,6 +17,7 @@ peer address keys the rate limiter).
 
 from __future__ import annotations
 
+import gc
 import os
 import selectors
 import signal
@@ -41,12 +42,21 @@ PathLike = str | os.PathLike[str]
 
 
 def uvicorn_server(
-    app: Any, host: str, port: int, announce: Callable[[str], None] | None = None, http: str = "auto"
+    app: Any,
+    host: str,
+    port: int,
+    announce: Callable[[str], None] | None = None,
+    http: str = "auto",
+    *,
+    freeze: bool = False,
 ) -> Any:
     """A uvicorn ``Server`` for ``app``, hardened; ``announce(base_url)`` runs once it listens.
 
     ``http="auto"`` (or ``"httptools"``) serves with :class:`BoundedHttpTools`; ``"h11"`` caps the
-    bytes h11 buffers for an incomplete request head at ``MAX_HEADER_BYTES``.
+    bytes h11 buffers for an incomplete request head at ``MAX_HEADER_BYTES``. ``freeze`` moves
+    everything start-up made (modules, the spec, the app) out of the garbage collector's sight once
+    the server listens: it lives as long as the process, and each full collection would otherwise
+    walk it again. Only for a process of its own (the CLI), never a server in a test's thread.
     """
     import uvicorn  # noqa: PLC0415 - `import mocks` should not pay for the server
 
@@ -60,6 +70,8 @@ def uvicorn_server(
             if self.started and self.servers:
                 bound_host, bound_port = self.servers[0].sockets[0].getsockname()[:2]
                 self.base_url = f"http://{bound_host}:{bound_port}"
+                if freeze:
+                    gc.freeze()
                 if announce is not None:
                     announce(self.base_url)
 
@@ -221,7 +233,7 @@ def serve(
     http: str = "auto",
 ) -> None:
     """Serve in the foreground until SIGINT/SIGTERM."""
-    uvicorn_server(app, host, port, announce, http).run()
+    uvicorn_server(app, host, port, announce, http, freeze=True).run()
 
 
 @contextmanager
