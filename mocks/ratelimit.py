@@ -60,7 +60,8 @@ class RateLimiter:
         budget = self._budgets.get(client_id, self._default) if client_id is not None else self._default
         if budget is None:
             return
-        wait = self.windows.hit(key, *budget)
+        amount, seconds = budget
+        wait = self.windows.hit(key, amount, seconds)
         if wait is not None:
             raise RateLimited(max(1, math.ceil(wait * 1000)))
 
