@@ -1,7 +1,8 @@
 """Per-client rate budgets, with the exact wait until the next request passes.
 
-Budgets are ``limits`` rate strings (``20/second``, ``1000/minute``), parsed with ``limits``; the
-counting is :class:`mocks.windows.FixedWindows` (why not ``limits``' own storage: see there). A
+Budgets are rate strings in the notation of the ``limits`` package (``20/second``, ``5 per 10
+seconds``; :func:`mocks.settings.parse_rate`); the counting is :class:`mocks.windows.FixedWindows`
+(why not ``limits`` itself: see there). A
 window opens on its first hit and closes its length later, when the count restarts, so its close is
 exactly when a refused client may pass again, and every step is O(1) (a moving window keeps a list
 per key that grows with the budget). ``X-Retry-In`` is that wait in milliseconds, rounded up.
@@ -15,10 +16,14 @@ from __future__ import annotations
 import math
 
 from mocks.errors import RateLimited
-from mocks.settings import OFF, ConfigError, MockSettings
+from mocks.settings import OFF, MockSettings, parse_rate
 from mocks.windows import FixedWindows
 
 __all__ = ["RateLimiter"]
+
+
+def _budget(rate: str) -> tuple[int, int] | None:
+    return None if rate == OFF else parse_rate(rate)
 
 
 class RateLimiter:
@@ -34,19 +39,8 @@ class RateLimiter:
         self._budgets: dict[str, tuple[int, int] | None] = {}
         self._default: tuple[int, int] | None = None
         if self.enabled:
-            from limits import parse  # noqa: PLC0415 - not paid for when limiting is off
-
-            def budget(rate: str) -> tuple[int, int] | None:
-                if rate == OFF:
-                    return None
-                try:
-                    item = parse(rate)
-                except ValueError as exc:
-                    raise ConfigError(f"{rate!r} is not a rate like '100/second' or 'off'") from exc
-                return item.amount, item.get_expiry()
-
-            self._budgets = {cid: budget(rate) for cid, rate in budgets.items()}
-            self._default = budget(default)
+            self._budgets = {cid: _budget(rate) for cid, rate in budgets.items()}
+            self._default = _budget(default)
 
     def key(self, client_id: str | None, peer: str | None) -> tuple[str, str | None]:
         """The limiter key and the client whose budget applies (None: the default budget)."""

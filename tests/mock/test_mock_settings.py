@@ -6,7 +6,7 @@ import pytest
 
 from mocks import load_settings
 from mocks.ratelimit import RateLimiter
-from mocks.settings import ConfigError
+from mocks.settings import ConfigError, parse_rate
 from token_contract import contract
 
 SPEC = contract.load()
@@ -56,6 +56,26 @@ def test_duplicate_client_ids_are_refused(write_config):
         load_settings(write_config(configure))
 
 
-def test_bad_rate_is_refused_when_the_limiter_is_built():
-    with pytest.raises(ConfigError, match="banana"):
-        RateLimiter(load_settings(rate_limit="banana"))
+@pytest.mark.parametrize(
+    ("rate", "budget"),
+    [
+        ("20/second", (20, 1)),
+        ("1 per second", (1, 1)),
+        ("5/minute", (5, 60)),
+        ("2 per 10 seconds", (2, 10)),
+        ("5/2minutes", (5, 120)),
+        ("1000000000/minute", (1000000000, 60)),
+        (" 3 / Hour ", (3, 3600)),
+        ("1/day", (1, 86400)),
+    ],
+)
+def test_rates_read_as_the_limits_package_reads_them(rate, budget):
+    assert parse_rate(rate) == budget
+
+
+@pytest.mark.parametrize(
+    "rate", ["banana", "20", "/second", "20/fortnight", "20/s", "-1/second", "20/second;5/minute"]
+)
+def test_a_rate_that_is_not_one_limit_is_refused_when_settings_load(rate):
+    with pytest.raises(ConfigError, match="not a rate"):
+        load_settings(rate_limit=rate)
