@@ -61,18 +61,23 @@ class Pacer:
         self._lock = threading.Lock()
         self._retry_header = contract.load().retry_header
 
+    @property
+    def spent(self) -> bool:
+        """True once this process has sent its whole budget."""
+        return self.budget is not None and self.sent >= self.budget
+
     def spend(self) -> None:
         """Count one request; refuse it when the budget is spent."""
         with self._lock:
             if self.budget is not None and self.sent >= self.budget:
-                raise BudgetExhausted(f"request budget spent: {self.sent} of {self._budget_name()}")
+                raise BudgetExhausted(f"request budget spent: {self.sent} of {self.budget_name()}")
             self.sent += 1
             self.stats[self.family].requests += 1
             due = self.progress_every and self.sent % self.progress_every == 0
         if due and self.on_progress is not None:
             self.on_progress(self)
 
-    def _budget_name(self) -> str:
+    def budget_name(self) -> str:
         if self.budget == self.run_budget:
             return f"TOKEN_API_MAX_REQUESTS={self.budget}"
         return f"{self.budget}, this worker's share of TOKEN_API_MAX_REQUESTS={self.run_budget}"

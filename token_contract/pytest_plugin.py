@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from hypothesis.errors import Flaky as HypothesisFlaky
 
 from token_contract import profiles
 from token_contract.client import TokenClient
@@ -214,15 +215,40 @@ def _capabilities(request: pytest.FixtureRequest) -> None:
             )
 
 
+def _budget_spent(error: BaseException, config: pytest.Config) -> str | None:
+    """Why a test stopped, when it stopped because the request budget ran out; else None.
+
+    Hypothesis replays a failing example: when the budget ran out mid-example, the replay meets the
+    spent budget at its first request, draws less than the first run did and reports its own
+    ``Flaky`` error instead of ours. The error, its causes and group members are searched, and a
+    ``Flaky`` error while the budget is spent counts as spent too.
+    """
+    pending: list[BaseException | None] = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, BudgetExhausted):
+            return str(current)
+        pending += [current.__cause__, current.__context__, *getattr(current, "exceptions", ())]
+    pacer = config.stash.get(_PACER_KEY, None)
+    if isinstance(error, HypothesisFlaky) and pacer is not None and pacer.spent:
+        return f"request budget spent: {pacer.sent} of {pacer.budget_name()} (in a Hypothesis replay)"
+    return None
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     excinfo = call.excinfo
     if excinfo is not None and report.when == "call":
-        if isinstance(excinfo.value, BudgetExhausted):
+        spent = _budget_spent(excinfo.value, item.config)
+        if spent is not None:
             report.outcome = "skipped"
-            report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {excinfo.value}")
+            report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {spent}")
         elif isinstance(excinfo.value, ContractViolation):
             violation = excinfo.value
             text = f"contract check failed: {violation.check}\n{violation.message}"

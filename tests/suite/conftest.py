@@ -27,14 +27,13 @@ def run_suite(tmp_path: Path) -> Callable[..., SuiteRun]:
 
     def run(url: str, *args: str, env: dict[str, str] | None = None, timeout: float = 240) -> SuiteRun:
         example = contract.load().request_examples()["clientCredentials"]
-        child_env = suite_env(
-            url,
-            TOKEN_API_CLIENT_ID=example["client_id"],
-            TOKEN_API_CLIENT_SECRET=example["client_secret"],
-            TOKEN_API_SCOPE="/accounts.read /accounts.write",
-            TOKEN_API_MAX_REQUESTS="20000",
-            **(env or {}),
-        )
+        defaults = {
+            "TOKEN_API_CLIENT_ID": example["client_id"],
+            "TOKEN_API_CLIENT_SECRET": example["client_secret"],
+            "TOKEN_API_SCOPE": "/accounts.read /accounts.write",
+            "TOKEN_API_MAX_REQUESTS": "20000",
+        }
+        child_env = suite_env(url, **{**defaults, **(env or {})})
         done = subprocess.run(suite_command(tmp_path / "junit.xml", *args), cwd=ROOT, env=child_env,
                               capture_output=True, text=True, timeout=timeout, check=False)  # fmt: skip
         return SuiteRun(done.returncode, done.stdout + done.stderr)
