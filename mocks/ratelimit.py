@@ -2,10 +2,10 @@
 
 Budgets are rate strings in the notation of the ``limits`` package (``20/second``, ``5 per 10
 seconds``; :func:`mocks.settings.parse_rate`); the counting is :class:`mocks.windows.FixedWindows`
-(why not ``limits`` itself: see there). A
-window opens on its first hit and closes its length later, when the count restarts, so its close is
-exactly when a refused client may pass again, and every step is O(1) (a moving window keeps a list
-per key that grows with the budget). ``X-Retry-In`` is that wait in milliseconds, rounded up.
+(why not ``limits`` itself: see there). A window opens on its first hit and closes its length later,
+when the count restarts, so its close is exactly when a refused client may pass again, and every
+step is O(1) (a moving window keeps a list per key that grows with the budget). ``X-Retry-In`` is
+that wait in milliseconds, rounded up.
 
 Keys: the claimed client id (from Basic or the body, before authentication), else the peer address.
 Budget ``off`` (per client, or ``--rate-limit off`` for all) turns the check off.
