@@ -5,14 +5,15 @@ subprocess flavour runs ``python -m mocks serve --port 0`` and reads the port fr
 ``listening on URL`` line.
 
 Hardening (see HARDENING.md): :class:`BoundedHttpTools`, the default protocol, is uvicorn's httptools
-protocol with three bounds httptools lacks: a request head (request line and headers) over
-``MAX_HEADER_BYTES`` is refused with 400 ``invalid_request`` as soon as it passes the cap, before it
-is buffered further; a request must arrive in full within ``READ_TIMEOUT`` of its first byte (a
-stalled head or body gets 400 and the connection closes); a connection that sends nothing is closed
-after ``TIMEOUT_KEEP_ALIVE``. An HTTP message the parser refuses gets the same JSON 400, never a
-text/plain one. ``--http h11`` keeps h11's own head cap but only uvicorn's timeouts. Also: bounded
-concurrency, no access log (it would need redaction), no ``Server`` header, and no proxy headers (the
-peer address keys the rate limiter).
+protocol with the bounds httptools lacks: a request head (request line and headers) over
+``MAX_HEADER_BYTES`` is refused with 400 ``invalid_request`` as soon as it passes the cap, before it is
+buffered further; a request must arrive in full within ``READ_TIMEOUT`` of its first byte (a stalled
+head or body gets 400 and the connection closes); a connection that sends nothing is closed after
+``TIMEOUT_KEEP_ALIVE``; an answer sent before its request's body ended (an oversized body) is followed
+by a lingering close: FIN, ``LINGER_TIMEOUT`` of dropping what still arrives, close. An HTTP message the
+parser refuses gets the same JSON 400, never a text/plain one. ``--http h11`` keeps h11's own head cap
+but only uvicorn's timeouts. Also: bounded concurrency, no access log (it would need redaction), no
+``Server`` header, and no proxy headers (the peer address keys the rate limiter).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ LIMIT_CONCURRENCY = 1024
 TIMEOUT_KEEP_ALIVE = 5
 MAX_HEADER_BYTES = 16 * 1024
 READ_TIMEOUT = 5.0
+LINGER_TIMEOUT = 1.0
 STARTUP_TIMEOUT = 15.0
 SHUTDOWN_TIMEOUT = 5.0
 PathLike = str | os.PathLike[str]
@@ -148,6 +150,7 @@ def _build_bounded_httptools() -> Any:
 
         max_head_bytes = MAX_HEADER_BYTES
         read_timeout = READ_TIMEOUT
+        linger_timeout = LINGER_TIMEOUT
 
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
@@ -193,6 +196,29 @@ def _build_bounded_httptools() -> Any:
             self._cancel_deadline()
             self._head_bytes = 0
             super().on_message_complete()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if self._head_bytes is None and not self.transport.is_closing():
+                self._linger()
+
+        def _linger(self) -> None:
+            """The answer went out before the request's body ended (an early 400, an oversized body).
+
+            A lingering close: the answer is followed by FIN, whatever still arrives is dropped
+            unparsed for ``linger_timeout``, then the connection closes. Closing at once would
+            reset the connection over unread data, which can destroy the answer before the client
+            reads it; keeping the connection would parse the rest of the body until the read
+            deadline.
+            """
+            self._refused = True  # data_received drops everything from here on
+            self._cancel_deadline()
+            if self.timeout_keep_alive_task is not None:
+                self.timeout_keep_alive_task.cancel()
+                self.timeout_keep_alive_task = None
+            if self.transport.can_write_eof():
+                self.transport.write_eof()
+            self.loop.call_later(self.linger_timeout, self.transport.close)
 
         def _cancel_deadline(self) -> None:
             if self._deadline is not None:

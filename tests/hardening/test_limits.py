@@ -108,6 +108,20 @@ def test_a_chunked_body_is_refused_once_it_passes_the_cap(url: str) -> None:
     assert (answer.status, answer.json()["error"]) == (400, "invalid_request")
 
 
+def test_an_answer_before_the_body_ended_is_followed_by_a_lingering_close(url: str) -> None:
+    """After the early 400 the server sends FIN and drops the rest unread, instead of keeping the
+    connection and parsing the body until the read deadline (5 s); a client still sending is not
+    reset before it has read the answer."""
+    head = request_bytes(headers=[("Content-Type", "application/json")], content_length=False)
+    head = head[:-2] + b"Content-Length: 1073741824\r\n\r\n"
+    with connect(url, timeout=3.0) as sock:
+        sock.sendall(head + b"{" + b" " * 1023)
+        answer = read_answer(sock)
+        assert (answer.status, answer.json()["error"]) == (400, "invalid_request")
+        sock.sendall(b" " * 65536)  # more body after the answer: dropped, not a reset
+        assert sock.recv(1) == b"", "the server kept the connection open after its early answer"
+
+
 def test_a_body_at_the_cap_is_read(url: str) -> None:
     body = json.dumps(
         {
