@@ -31,6 +31,7 @@ from token_contract.targets import Settings, Target, open_target, plan
 __all__: list[str] = []
 
 _PACER_KEY = pytest.StashKey[Pacer]()
+_MOST_WORKERS = 4
 _WORKER_OUTPUT = "token_contract_pacer"  # the key of a worker's counts in xdist's workeroutput
 CONTRACT_DIR = Path(__file__).resolve().parent.parent / "tests" / "contract"
 
@@ -52,6 +53,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("TOKEN_API_TARGET", "mock"),
         help="mock (default), prism, a name from targets.yaml, or an http(s):// URL [TOKEN_API_TARGET]",
     )
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (as ``./run contract`` runs): workers for the embedded mock, one process otherwise.
+
+    A live service should see one client at a time, its request budget is then one pool, and progress
+    lines show (xdist workers swallow them). On the mock each worker starts a mock of its own, and past
+    ``_MOST_WORKERS`` their start-ups outweigh their share of the suite's tests.
+    """
+    if config.getoption("--target") != "mock":
+        return 0
+    return max(1, min(len(os.sched_getaffinity(0)), _MOST_WORKERS))
 
 
 def pytest_configure(config: pytest.Config) -> None:

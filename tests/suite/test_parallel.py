@@ -125,3 +125,16 @@ def test_a_worker_stops_at_its_share_and_says_so() -> None:
     worker.spend()
     with pytest.raises(BudgetExhausted, match="2 of 2, this worker's share of TOKEN_API_MAX_REQUESTS=5"):
         worker.spend()
+
+
+@pytest.mark.parametrize(("target", "distributed"), [("mock", True), ("http://127.0.0.1:9", False)])
+def test_n_auto_distributes_the_embedded_mock_only(target: str, distributed: bool) -> None:
+    """``./run contract`` passes ``-n auto``: workers on the mock, one process against anything else."""
+    command = [sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", "-n", "auto",
+               "-k", "no_test_has_this_name"]  # fmt: skip
+    env = suite_env(target, TOKEN_API_CLIENT_ID="a", TOKEN_API_CLIENT_SECRET="b")
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+                          check=False)  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 5, output[-3000:]  # nothing selected, and nothing else went wrong
+    assert ("created: " in output) is distributed, output[-3000:]
