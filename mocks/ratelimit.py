@@ -35,7 +35,7 @@ class RateLimiter:
         default = settings.budget(None)
         self.enabled = any(rate != OFF for rate in (default, *budgets.values()))
         self.windows = FixedWindows()
-        # budget -> (hits allowed, window seconds); None: no limit
+        # client id -> (hits allowed, window seconds); None: no limit
         self._budgets: dict[str, tuple[int, int] | None] = {}
         self._default: tuple[int, int] | None = None
         if self.enabled:

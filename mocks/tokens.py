@@ -29,7 +29,7 @@ _URLSAFE = bytes.maketrans(b"+/", b"-_")
 # encoding per token cost more than the rest of minting, and a token is a slice of the batch no other
 # token shares (every character of base64 over random bytes carries 6 random bits). A fork empties
 # the batch (parent and child must differ).
-_BATCH_BYTES = 3072  # -> 4096 characters, no padding
+_BATCH_CHARS = 4096
 _forks = 0
 
 
@@ -41,8 +41,11 @@ def _forked() -> None:
 os.register_at_fork(after_in_child=_forked)
 
 
-def _random_text(nbytes: int) -> str:
-    return binascii.b2a_base64(os.urandom(nbytes), newline=False).translate(_URLSAFE).rstrip(b"=").decode()
+def _random_text(chars: int) -> str:
+    """At least ``chars`` base64url characters of fresh random bytes, a whole number of 3-byte groups
+    (no padding, so even the last character carries 6 random bits)."""
+    nbytes = -(-chars // 4) * 3  # 3 bytes make 4 characters
+    return binascii.b2a_base64(os.urandom(nbytes), newline=False).translate(_URLSAFE).decode()
 
 
 class TokenMinter:
@@ -88,7 +91,7 @@ class TokenMinter:
         start = self._batch_at
         end = start + chars
         if end > len(self._batch) or self._batch_forks != _forks:
-            self._batch = _random_text(max(_BATCH_BYTES, chars))  # bytes >= chars: text enough
+            self._batch = _random_text(max(_BATCH_CHARS, chars))
             self._batch_forks = _forks
             start, end = 0, chars
         self._batch_at = end
