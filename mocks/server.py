@@ -9,8 +9,10 @@ protocol with the bounds httptools lacks: a request head (request line and heade
 ``MAX_HEADER_BYTES`` is refused with 400 ``invalid_request`` as soon as it passes the cap, before it is
 buffered further; a request must arrive in full within ``READ_TIMEOUT`` of its first byte (a stalled
 head or body gets 400 and the connection closes); a connection that sends nothing is closed after
-``TIMEOUT_KEEP_ALIVE``; an answer sent before its request's body ended (an oversized body) is followed
-by a lingering close: FIN, ``LINGER_TIMEOUT`` of dropping what still arrives, close. An HTTP message the
+``TIMEOUT_KEEP_ALIVE``; an answer sent before its request's body ended (an oversized body) says
+``Connection: close`` (RFC 9112 section 9.6) and is followed by a lingering close: FIN,
+``LINGER_TIMEOUT`` of dropping what still arrives, close. Every refusal that closes the connection
+says so in its head, so no client reuses a connection the server is about to close. An HTTP message the
 parser refuses gets the same JSON 400, never a text/plain one. ``--http h11`` keeps h11's own head cap
 but only uvicorn's timeouts. Also: bounded concurrency, no access log (it would need redaction), no
 ``Server`` header, and no proxy headers (the peer address keys the rate limiter).
@@ -191,6 +193,11 @@ def _build_bounded_httptools() -> Any:
                 raise _HeadTooLarge
             self._head_bytes = None
             super().on_headers_complete()
+            # The cycle just built writes this request's answer: through a transport that closes the
+            # connection, announced, when the answer starts before the request has fully arrived.
+            self.cycle.transport = _EarlyAnswerTransport(  # type: ignore[assignment]  # a proxy of it
+                self.transport, self.cycle, self._linger
+            )
 
         def on_message_complete(self) -> None:
             self._cancel_deadline()
@@ -199,18 +206,22 @@ def _build_bounded_httptools() -> Any:
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
-            if self._head_bytes is None and not self.transport.is_closing():
-                self._linger()
+            if self._refused and self.timeout_keep_alive_task is not None:
+                # Lingering already: the connection closes at the linger's end, not after idling.
+                self.timeout_keep_alive_task.cancel()
+                self.timeout_keep_alive_task = None
 
         def _linger(self) -> None:
             """The answer went out before the request's body ended (an early 400, an oversized body).
 
-            A lingering close: the answer is followed by FIN, whatever still arrives is dropped
-            unparsed for ``linger_timeout``, then the connection closes. Closing at once would
-            reset the connection over unread data, which can destroy the answer before the client
-            reads it; keeping the connection would parse the rest of the body until the read
-            deadline.
+            A lingering close: the answer (which said ``Connection: close``) is followed by FIN,
+            whatever still arrives is dropped unparsed for ``linger_timeout``, then the connection
+            closes. Closing at once would reset the connection over unread data, which can destroy
+            the answer before the client reads it; keeping the connection would parse the rest of
+            the body until the read deadline.
             """
+            if self._refused:
+                return
             self._refused = True  # data_received drops everything from here on
             self._cancel_deadline()
             if self.timeout_keep_alive_task is not None:
@@ -249,6 +260,43 @@ def _build_bounded_httptools() -> Any:
                 self.transport.close()
 
     return BoundedHttpTools
+
+
+class _EarlyAnswerTransport:
+    """The transport as one request's answer sees it (uvicorn's cycle writes through it).
+
+    An answer whose head goes out before its request's body has fully arrived cannot leave the
+    connection reusable: the rest of the body would be read as the next request. Its head gets
+    ``connection: close`` (RFC 9112 section 9.6: a server that will close says so in that response),
+    which also makes uvicorn close after the answer; that close becomes a lingering one, so the
+    answer is not lost to a reset over the unread body.
+    """
+
+    __slots__ = ("_cycle", "_head_written", "_linger", "_transport")
+
+    def __init__(self, transport: Any, cycle: Any, linger: Callable[[], None]) -> None:
+        self._transport = transport
+        self._cycle = cycle
+        self._linger = linger
+        self._head_written = False
+
+    def write(self, data: bytes) -> None:
+        if not self._head_written:
+            self._head_written = True
+            if self._cycle.more_body and data.endswith(b"\r\n\r\n"):
+                if b"\r\nconnection:" not in data:
+                    data = data[:-2] + b"connection: close\r\n\r\n"
+                self._cycle.keep_alive = False
+        self._transport.write(data)
+
+    def close(self) -> None:
+        if self._cycle.more_body:
+            self._linger()
+        else:
+            self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 def serve(

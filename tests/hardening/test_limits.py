@@ -21,6 +21,7 @@ import pytest
 from mocks import create_app, load_settings, running_mock
 from mocks.server import MAX_HEADER_BYTES, READ_TIMEOUT, TIMEOUT_KEEP_ALIVE
 from tests.hardening.rawhttp import connect, exchange, read_answer, request_bytes, token_request
+from tests.mock.helpers import TIMEOUT, TOKEN, basic
 
 SETTINGS = load_settings()
 CLIENT = next(iter(SETTINGS.clients.values()))
@@ -241,3 +242,17 @@ def test_the_limiter_forgets_clients_whose_window_closed() -> None:
             http.post("/oauth2/token", json={"grant_type": "client_credentials"})
             time.sleep(0.1)
         assert len(storage) <= 1, f"{len(storage)} limiter keys outlived their window"
+
+
+def test_an_early_answer_says_connection_close_and_the_client_goes_on(url: str) -> None:
+    """An oversized body is answered before it ends, so its connection cannot be reused: the answer
+    says ``Connection: close`` (RFC 9112 section 9.6), and the next request on the same client,
+    which then opens a fresh connection, is answered."""
+    oversized = b'{"grant_type":"refresh_token","refresh_token":"' + b"x" * (2 * CAP) + b'"}'
+    auth = {"Authorization": basic(CLIENT.client_id, CLIENT.client_secret)}
+    with httpx.Client(base_url=url, timeout=TIMEOUT, headers=auth) as http:
+        for _ in range(20):
+            early = http.post(TOKEN, content=oversized, headers={"Content-Type": "application/json"})
+            assert (early.status_code, early.json()["error"]) == (400, "invalid_request")
+            assert early.headers.get("connection") == "close"
+            assert http.post(TOKEN, json={"grant_type": "client_credentials"}).status_code == 200
