@@ -3,6 +3,11 @@
 Tests say what to send (a JSON body, form pairs, raw bytes, where the credentials go); the client
 spends the run's budget, waits out 429s unless told not to, learns issued tokens for redaction, and
 turns a silent target into a :class:`TargetTimeout` carrying the curl line.
+
+A pooled keep-alive connection may have been closed by the server just as the next request went out
+on it (a server may close an idle connection at any time, RFC 9112 section 9.5). Such a request,
+answered with not one byte, is sent once more on a fresh connection: counted in the budget and said
+in the exchange. Any other connection failure is the target's, reported with its curl line.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from urllib.parse import quote_plus, urlencode
 
 import httpx
 
-from token_contract.errors import TargetTimeout
+from token_contract.errors import TargetTimeout, TargetUnreachable
 from token_contract.exchange import Exchange, SentRequest, as_curl
 from token_contract.pacing import Pacer
 from token_contract.redaction import REDACTOR
@@ -28,6 +33,11 @@ __all__ = ["Media", "Placement", "TokenClient", "basic_header"]
 Media = Literal["json", "form"]
 Placement = Literal["basic", "body"]
 JSON = "application/json"
+USER_AGENT = "oauth2-token-contract"
+# What an exchange says when its request went out twice (see the module docstring).
+STALE_CONNECTION_NOTE = (
+    "sent again on a fresh connection: the pooled keep-alive connection was closed before any answer"
+)
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -44,7 +54,7 @@ class TokenClient:
         self.target = target
         self.pacer = pacer
         self.timeout = timeout
-        self._http = httpx.Client(timeout=timeout, headers={"User-Agent": "oauth2-token-contract"})
+        self._http = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT})
         # When a list, every exchange is appended to it (the replay tool prints them all).
         self.recorder: list[Exchange] | None = None
 
@@ -79,11 +89,25 @@ class TokenClient:
         for attempt in range(attempts):
             self.pacer.spend()
             started = time.perf_counter()
+            note = None
             try:
-                response = self._http.request(method, url, content=content or None, headers=list(headers))
+                try:
+                    response = self._request(self._http, method, url, content, headers)
+                except _StaleConnection:
+                    self.pacer.spend()
+                    started = time.perf_counter()
+                    note = STALE_CONNECTION_NOTE
+                    with self._fresh_client() as fresh:
+                        response = self._request(fresh, method, url, content, headers)
             except httpx.TimeoutException as exc:
                 raise TargetTimeout(
                     f"{self.target.name} did not answer within {self.timeout:g} s", as_curl(sent)
+                ) from exc
+            except (httpx.TransportError, _StaleConnection) as exc:
+                cause = exc.__cause__ if isinstance(exc, _StaleConnection) else exc
+                raise TargetUnreachable(
+                    f"{self.target.name} dropped the connection: {type(cause).__name__}: {cause}",
+                    as_curl(sent),
                 ) from exc
             exchange = Exchange(
                 sent,
@@ -91,6 +115,7 @@ class TokenClient:
                 list(response.headers.multi_items()),
                 response.content,
                 time.perf_counter() - started,
+                notes=(note,) if note else (),
             )
             REDACTOR.learn_from_body(exchange.json())
             if self.recorder is not None:
@@ -100,6 +125,24 @@ class TokenClient:
                 return exchange
             self.pacer.honour(delay)
         raise AssertionError("unreachable")
+
+    def _fresh_client(self) -> httpx.Client:
+        return httpx.Client(timeout=self.timeout, headers={"User-Agent": USER_AGENT})
+
+    @staticmethod
+    def _request(
+        http: httpx.Client, method: str, url: str, content: bytes, headers: Sequence[tuple[str, str]]
+    ) -> httpx.Response:
+        """One request; :class:`_StaleConnection` when a reused connection gave not one byte back."""
+        trace = _ConnectionTrace()
+        try:
+            return http.request(
+                method, url, content=content or None, headers=list(headers), extensions={"trace": trace}
+            )
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            if trace.reused and not trace.answered:
+                raise _StaleConnection from exc
+            raise
 
     # -- the parameter layer ---------------------------------------------------------------------------
     def post(
@@ -153,6 +196,26 @@ class TokenClient:
         if refresh_token is not None:
             params["refresh_token"] = refresh_token
         return self.post(params, media=media, placement=placement, honour_429=honour_429)
+
+
+class _StaleConnection(Exception):
+    """A reused keep-alive connection was closed under a request before any answer came back."""
+
+
+class _ConnectionTrace:
+    """What httpcore's trace events tell about one request: a reused connection, an answer begun."""
+
+    __slots__ = ("answered", "reused")
+
+    def __init__(self) -> None:
+        self.reused = True
+        self.answered = False
+
+    def __call__(self, event: str, info: Mapping[str, Any]) -> None:
+        if event.startswith("connection.connect_tcp."):
+            self.reused = False
+        elif event == "http11.receive_response_headers.complete":
+            self.answered = True
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> bytes:

@@ -4,7 +4,9 @@ ContractError
 ├── ContractViolation   a target broke the contract (a check failed); carries the exchange
 ├── TargetError         the target cannot be used as asked
 │   ├── UnsafeTarget    refused before any request (plain http off loopback, missing credentials)
-│   └── TargetTimeout   the target did not answer in time
+│   └── NoAnswer        a request got no answer; carries its curl line and the check it broke
+│       ├── TargetTimeout       none within the timeout
+│       └── TargetUnreachable   the connection failed or was dropped
 └── BudgetExhausted     the run's request budget for a live target is spent
 """
 
@@ -19,8 +21,10 @@ __all__ = [
     "BudgetExhausted",
     "ContractError",
     "ContractViolation",
+    "NoAnswer",
     "TargetError",
     "TargetTimeout",
+    "TargetUnreachable",
     "UnsafeTarget",
 ]
 
@@ -47,12 +51,24 @@ class UnsafeTarget(TargetError):
     """Refused before sending anything."""
 
 
-class TargetTimeout(TargetError):
-    """No answer within the request timeout; ``curl`` replays the request."""
+class NoAnswer(TargetError):
+    """A request got no answer: ``curl`` replays it, ``check`` names what the target broke."""
+
+    check = "target_answers"
 
     def __init__(self, message: str, curl: str) -> None:
         super().__init__(f"{message}\n  {curl}")
         self.curl = curl
+
+
+class TargetTimeout(NoAnswer):
+    """No answer within the request timeout."""
+
+    check = "target_answers_in_time"
+
+
+class TargetUnreachable(NoAnswer):
+    """The connection failed, or the target dropped it without answering (once retried when stale)."""
 
 
 class BudgetExhausted(ContractError):

@@ -42,6 +42,7 @@ class Exchange:
     headers: list[tuple[str, str]]
     body: bytes
     elapsed: float = 0.0
+    notes: tuple[str, ...] = ()  # what else happened on the way (a request sent twice)
     _json: Any = field(default=None, init=False, repr=False)
     _parsed: bool = field(default=False, init=False, repr=False)
 
@@ -89,6 +90,7 @@ class Exchange:
             "request:",
             *sent,
             f"  {as_curl(self.request, redactor)}",
+            *(f"  ({note})" for note in self.notes),
             f"response: {self.status} (after {self.elapsed * 1000:.0f} ms)",
             *(f"  {k}: {v}" for k, v in redactor.headers(self.headers)),
             f"  {body}" if body else "  (empty body)",

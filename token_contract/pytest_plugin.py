@@ -22,7 +22,7 @@ from hypothesis.errors import Flaky as HypothesisFlaky
 
 from token_contract import profiles
 from token_contract.client import TokenClient
-from token_contract.errors import BudgetExhausted, ContractViolation, TargetError, TargetTimeout
+from token_contract.errors import BudgetExhausted, ContractViolation, NoAnswer, TargetError
 from token_contract.exchange import as_curl
 from token_contract.pacing import Pacer
 from token_contract.redaction import REDACTOR
@@ -272,8 +272,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             item.user_properties.append(("check", violation.check))
             report.longrepr = REDACTOR.text(text)
         elif isinstance(excinfo.value, TargetError):
-            if isinstance(excinfo.value, TargetTimeout):
-                item.user_properties += [("check", "target_answers_in_time"), ("curl", excinfo.value.curl)]
+            if isinstance(excinfo.value, NoAnswer):
+                item.user_properties += [("check", excinfo.value.check), ("curl", excinfo.value.curl)]
             report.longrepr = REDACTOR.text(f"target error: {excinfo.value}")
     if report.longrepr is not None and not isinstance(report.longrepr, tuple):
         # The last net: whatever the failure, no known secret leaves in it.

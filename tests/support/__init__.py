@@ -1,0 +1,1 @@
+"""Helpers the project's own tests share: servers with misbehaviours the mock never shows."""
