@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mocks.server import read_announcement, stop_process_group
+from mocks.processes import read_announcement, running_group
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_ID = "5clTR_MdVrrkgxw2"
@@ -49,7 +49,6 @@ UNSPENT_BUDGET = "1000000000/minute"
 MOCK_COMMAND = [sys.executable, "-m", "mocks", "serve", "--port", "0", "--rate-limit", UNSPENT_BUDGET]
 BARE_COMMAND = [sys.executable, "-m", "benchmarks.bare_app", "--port", "0"]
 START_TIMEOUT = 30.0
-STOP_GRACE = 5.0
 WRK_GRACE = 15.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -124,11 +123,8 @@ def rss_mb(pid: int) -> float:
 @contextmanager
 def announcing_server(name: str, command: list[str]) -> Iterator[Server]:
     """A server that prints ``listening on URL`` (the mock, the bare app), stopped on exit."""
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, start_new_session=True)
-    try:
+    with running_group(command, cwd=ROOT, stdout=subprocess.PIPE) as process:
         yield Server(name, read_announcement(process, START_TIMEOUT), process.pid)
-    finally:
-        stop_process_group(process, STOP_GRACE)
 
 
 @contextmanager
@@ -162,8 +158,7 @@ def granian_server(name: str, factory: str) -> Iterator[Server]:
     command = [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", "1", "--loop", "uvloop", "--http", "1", "--no-ws"]
     command += ["--log-level", "warning", "--factory", f"benchmarks.processes:{factory}"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
-    try:
+    with running_group(command, cwd=ROOT) as process:
         base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + START_TIMEOUT
         while post_token(base_url) != 200:
@@ -171,8 +166,6 @@ def granian_server(name: str, factory: str) -> Iterator[Server]:
                 raise RuntimeError(f"{name}: granian did not serve")
             time.sleep(0.01)
         yield Server(name, base_url, process.pid)
-    finally:
-        stop_process_group(process, STOP_GRACE)
 
 
 def servers(name: str) -> Any:

@@ -2,7 +2,8 @@
 
     mocks
     ├── settings        clients YAML -> MockSettings
-    ├── app             Components + create_app (the seam for faulty variants)
+    ├── components      one part per job, and the seam for variants of the mock
+    ├── app             create_app: the parts behind their routes
     ├── endpoint        the request path and its check order
     │   ├── parsing         body and parameters
     │   ├── validation      the spec's request schema
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 _HOMES = {
-    "Components": "mocks.app",
+    "Components": "mocks.components",
     "create_app": "mocks.app",
     "MockSettings": "mocks.settings",
     "load_settings": "mocks.settings",

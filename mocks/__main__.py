@@ -2,14 +2,18 @@
 
 ``serve`` prints ``listening on http://HOST:PORT`` (flushed) once the socket listens, so a parent
 process can start it on ``--port 0`` and read the port. ``--rate-limit`` overrides every client's
-budget (``20/second``, ``1000000/minute``) or turns limiting ``off``. ``--fault NAME`` serves the mock
-with one seeded fault from ``mocks.faults`` (and its rate limit, unless ``--rate-limit`` is given).
+budget (``20/second``, ``1000000/minute``) or turns limiting ``off``. ``--app MODULE:FACTORY`` serves
+another app built from the same settings, as uvicorn's ``--factory`` does: ``FACTORY(settings)``, or
+``FACTORY(settings, ARG)`` with ``--app-arg ARG`` (a variant of the mock, a test's seeded fault).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["main"]
 
@@ -24,8 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--rate-limit", metavar="RATE", help="every client's budget, e.g. 20/second, or off")
     serve.add_argument("--spec", help="OpenAPI file (default: TOKEN_API_SPEC or openapi/oauth2-token.yaml)")
     serve.add_argument(
-        "--fault", metavar="NAME", help="seed one fault from mocks.faults (for the self-check)"
+        "--app", metavar="MODULE:FACTORY", help="serve FACTORY(settings[, ARG]) instead of the mock"
     )
+    serve.add_argument("--app-arg", metavar="ARG", help="a second argument for the --app factory")
     serve.add_argument(
         "--http",
         choices=["auto", "httptools", "h11"],
@@ -36,24 +41,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _factory(spec: str) -> Callable[..., Any]:
+    from mocks.settings import ConfigError  # noqa: PLC0415
+
+    module_name, _, name = spec.partition(":")
+    if not module_name or not name:
+        raise ConfigError(f"--app {spec!r}: expected MODULE:FACTORY")
+    try:
+        factory = getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"--app {spec!r}: {exc}") from None
+    if not callable(factory):
+        raise ConfigError(f"--app {spec!r}: not callable")
+    return factory  # type: ignore[no-any-return]
+
+
 def _serve(args: argparse.Namespace) -> int:
     from mocks.app import create_app  # noqa: PLC0415 - `--help` stays instant
     from mocks.server import serve  # noqa: PLC0415
     from mocks.settings import ConfigError, load_settings  # noqa: PLC0415
 
-    fault = None
-    if args.fault is not None:
-        from mocks.faults import FAULTS, faulty_app  # noqa: PLC0415
-
-        fault = FAULTS.get(args.fault)
-        if fault is None:
-            print(f"mocks: unknown fault {args.fault!r}; known: {', '.join(sorted(FAULTS))}", file=sys.stderr)
-            return 2
     try:
-        rate_limit = args.rate_limit if args.rate_limit is not None or fault is None else fault.rate_limit
-        settings = load_settings(args.config, rate_limit=rate_limit, spec=args.spec)
-        app = create_app(settings) if fault is None else faulty_app(fault.name, settings)
-    except ConfigError as exc:
+        settings = load_settings(args.config, rate_limit=args.rate_limit, spec=args.spec)
+        if args.app is None:
+            app = create_app(settings)
+        else:
+            factory = _factory(args.app)
+            app = factory(settings) if args.app_arg is None else factory(settings, args.app_arg)
+    except (ConfigError, ValueError) as exc:
         print(f"mocks: {exc}", file=sys.stderr)
         return 2
 

@@ -21,7 +21,6 @@ request path itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from typing import Any
 
 from starlette.applications import Starlette
@@ -30,69 +29,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mocks.authentication import Authenticator
-from mocks.controls import Controls
+from mocks.components import Components, build_components
 from mocks.endpoint import TokenEndpoint
-from mocks.grants import Grants
-from mocks.journal import Journal
-from mocks.parsing import RequestParser
-from mocks.ratelimit import RateLimiter
-from mocks.responses import ResponseRenderer
 from mocks.settings import MockSettings, load_settings
-from mocks.store import RefreshTokenStore
-from mocks.tokens import TokenMinter
-from mocks.validation import RequestValidator
 
 __all__ = ["Components", "build_components", "create_app"]
-
-
-@dataclass
-class Components:
-    """The parts of the mock, in build order (later ones may use earlier ones)."""
-
-    settings: MockSettings
-    parser: RequestParser
-    validator: RequestValidator
-    authenticator: Authenticator
-    minter: TokenMinter
-    store: RefreshTokenStore
-    grants: Grants
-    limiter: RateLimiter
-    renderer: ResponseRenderer
-    journal: Journal
-    controls: Controls
-
-
-DEFAULTS: dict[str, type] = {
-    "parser": RequestParser,
-    "validator": RequestValidator,
-    "authenticator": Authenticator,
-    "minter": TokenMinter,
-    "store": RefreshTokenStore,
-    "grants": Grants,
-    "limiter": RateLimiter,
-    "renderer": ResponseRenderer,
-    "journal": Journal,
-    "controls": Controls,
-}
-DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    "grants": ("store", "minter"),
-    "controls": ("store", "limiter", "journal"),
-}
-
-
-def build_components(settings: MockSettings, **overrides: Any) -> Components:
-    """The default components, with any named override (a class or an instance) in its place."""
-    unknown = set(overrides) - set(DEFAULTS)
-    if unknown:
-        raise TypeError(f"unknown component(s): {', '.join(sorted(unknown))}")
-    built: dict[str, Any] = {"settings": settings}
-    for field in fields(Components)[1:]:
-        factory = overrides.get(field.name, DEFAULTS[field.name])
-        if isinstance(factory, type):
-            factory = factory(settings, *(built[name] for name in DEPENDENCIES.get(field.name, ())))
-        built[field.name] = factory
-    return Components(**built)
 
 
 def create_app(

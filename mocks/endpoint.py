@@ -28,7 +28,7 @@ from mocks.errors import InvalidRequest, MockError, UnsupportedGrantType
 from mocks.parsing import ClientDisconnected
 
 if TYPE_CHECKING:
-    from mocks.app import Components
+    from mocks.components import Components
 
 __all__ = ["TokenEndpoint"]
 

@@ -1,8 +1,10 @@
 """The request journal behind ``GET /__mock/requests``: the last N token requests, redacted.
 
 Entries are kept raw and bounded (a ``deque``) so the request path only appends a tuple; redaction
-happens when someone reads the journal. Whatever could authenticate a caller never leaves it: the
-``Authorization``/``Cookie`` headers, ``client_secret``, and every token, sent or issued.
+happens when someone reads the journal, by the project's one redactor (:mod:`token_spec.redaction`):
+whatever could authenticate a caller never leaves it (the ``Authorization``/``Cookie`` headers,
+``client_secret``, every token, sent or issued), and a client secret sent in the wrong place is
+masked by its value.
 """
 
 from __future__ import annotations
@@ -13,34 +15,13 @@ from collections import deque
 from typing import Any
 
 from mocks.settings import MockSettings
+from token_spec.redaction import MASK, SECRET_HEADERS, Redactor
 
-__all__ = ["REDACTED", "Journal"]
-
-REDACTED = "[redacted]"
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
-SECRET_FIELDS = frozenset({"client_secret", "refresh_token", "access_token", "id_token", "password"})
+__all__ = ["Journal"]
 
 Entry = tuple[
     float, str, str, list[tuple[bytes, bytes]], "dict[str, Any] | None", int, bytes | memoryview, bool
 ]
-
-
-def _redact_fields(document: Any) -> Any:
-    if isinstance(document, dict):
-        return {key: REDACTED if key in SECRET_FIELDS else value for key, value in document.items()}
-    return document
-
-
-def _mask_secrets(document: Any, secrets: tuple[str, ...]) -> Any:
-    if isinstance(document, str):
-        for secret in secrets:
-            document = document.replace(secret, REDACTED)
-        return document
-    if isinstance(document, dict):
-        return {key: _mask_secrets(value, secrets) for key, value in document.items()}
-    if isinstance(document, list):
-        return [_mask_secrets(value, secrets) for value in document]
-    return document
 
 
 class Journal:
@@ -50,7 +31,8 @@ class Journal:
         self._entries: deque[Entry] = deque(maxlen=max(settings.journal_max_entries, 1))
         self.enabled = settings.journal_max_entries > 0
         # A client secret sent in the wrong place (as a scope, a header) is masked by value too.
-        self._secrets = tuple(client.client_secret for client in settings.clients.values())
+        self.redactor = Redactor()
+        self.redactor.add(*(client.client_secret for client in settings.clients.values()))
 
     def record(
         self,
@@ -75,29 +57,30 @@ class Journal:
             self._entries.append(entry)
 
     def entries(self) -> list[dict[str, Any]]:
-        return [_mask_secrets(self.redact(entry), self._secrets) for entry in list(self._entries)]
+        return [self.redact(entry) for entry in list(self._entries)]
 
-    @staticmethod
-    def redact(entry: Entry) -> dict[str, Any]:
+    def redact(self, entry: Entry) -> dict[str, Any]:
         at, method, path, raw_headers, params, status, body, internal_error = entry
         headers: dict[str, str] = {}
         for raw_name, raw_value in raw_headers:
             name = raw_name.decode("latin-1").lower()
-            headers[name] = REDACTED if name in SECRET_HEADERS else raw_value.decode("latin-1")
+            headers[name] = MASK if name in SECRET_HEADERS else raw_value.decode("latin-1")
         try:
-            response: Any = _redact_fields(json.loads(bytes(body))) if body else None
+            response: Any = json.loads(bytes(body)) if body else None
         except ValueError:
             response = None
-        return {
-            "time": at,
-            "method": method,
-            "path": path,
-            "headers": headers,
-            "params": _redact_fields(params),
-            "status": status,
-            "response": response,
-            "internal_error": internal_error,
-        }
+        return self.redactor.document(
+            {
+                "time": at,
+                "method": method,
+                "path": path,
+                "headers": headers,
+                "params": params,
+                "status": status,
+                "response": response,
+                "internal_error": internal_error,
+            }
+        )
 
     def clear(self) -> None:
         self._entries.clear()

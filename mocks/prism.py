@@ -18,7 +18,6 @@ import argparse
 import contextlib
 import http.client
 import os
-import re
 import shutil
 import signal
 import socket
@@ -31,7 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from token_contract.contract import spec_path
+from mocks.processes import start_group, stop_group
+from token_spec.contract import spec_path
+from token_spec.redaction import REDACTOR
 
 __all__ = [
     "DEFAULT_PRISM_BIN",
@@ -48,7 +49,6 @@ DEFAULT_PRISM_BIN = Path(__file__).resolve().parent / "node_modules" / ".bin" / 
 HOST = "127.0.0.1"
 INSTALL_HINT = "run `npm ci --prefix mocks` (Node 20+) or point PRISM_BIN at a prism executable"
 STOP_GRACE = 5.0
-KILL_SETTLE = 2.0
 PROBE_TIMEOUT = 0.5
 PROBE_PATH = "/__wrapper_readiness_probe"
 PORT_ATTEMPTS = 3
@@ -99,29 +99,12 @@ def _require_prism() -> Path:
     return binary
 
 
-_SECRETS = (
-    # JSON or form fields that carry a credential, whatever Prism echoes back.
-    re.compile(
-        r"""(?P<key>["']?(?:client_secret|refresh_token|access_token|password)["']?\s*[:=]\s*["']?)"""
-        r"""(?P<value>[^"'&\s,}]+)""",
-        re.IGNORECASE,
-    ),
-    re.compile(r"(?P<key>\b(?:Basic|Bearer)\s+)(?P<value>[A-Za-z0-9._~+/=-]+)", re.IGNORECASE),
-)
-
-
-def _redact(text: str) -> str:
-    for pattern in _SECRETS:
-        text = pattern.sub(lambda match: f"{match['key']}[REDACTED]", text)
-    return text
-
-
 def _tail(log_path: Path, lines: int = LOG_TAIL_LINES) -> str:
     try:
         text = log_path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return "(no log)"
-    return _redact("\n".join(text.splitlines()[-lines:])) or "(empty log)"
+    return REDACTOR.free_text("\n".join(text.splitlines()[-lines:])) or "(empty log)"
 
 
 def _free_port() -> int:
@@ -160,72 +143,10 @@ def _answers(base_url: str) -> bool:
     return True
 
 
-def group_members(pgid: int) -> list[int]:
-    """The pids of a process group that still run, from /proc.
-
-    Zombies do not count: a killed child of a dead leader waits for init to reap it, not for us (the
-    leader itself is ours, and ``Popen.wait`` reaps it).
-    """
-    members = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            state, _, group = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:3]
-        except (OSError, ValueError):
-            continue
-        if int(group) == pgid and state != "Z":
-            members.append(int(entry.name))
-    return members
-
-
-def _group_running(pgid: int) -> bool:
-    """Whether a process of the group still runs (where /proc is missing: whether the group exists)."""
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return bool(group_members(pgid)) if Path("/proc").is_dir() else True
-
-
-def _group_gone(pgid: int, deadline: float) -> bool:
-    """Wait until nothing in the group runs, or the deadline passes."""
-    while _group_running(pgid):
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.02)
-    return True
-
-
-def _signal_group(pgid: int, signum: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, signum)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the whole group (Prism may fork), reap the leader, SIGKILL whatever is left after a grace."""
-    pgid = process.pid  # start_new_session made the leader's pid the group id
-    deadline = time.monotonic() + STOP_GRACE
-    _signal_group(pgid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=STOP_GRACE)
-    if not _group_gone(pgid, deadline):
-        _signal_group(pgid, signal.SIGKILL)
-        process.wait()
-        _group_gone(pgid, time.monotonic() + KILL_SETTLE)
-
-
 def _spawn(command: list[str], log_path: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "FORCE_COLOR": "0", "NO_COLOR": "1"}
     with log_path.open("ab") as log:
-        return subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env=env,
-        )
+        return start_group(command, stdout=log, stderr=subprocess.STDOUT, env=env)
 
 
 def _wait_until_serving(
@@ -296,7 +217,7 @@ def running_prism(
                 _wait_until_serving(process, base_url, log_path, startup_timeout)
                 break
             except PrismStartupError:
-                _stop(process)
+                stop_group(process, STOP_GRACE)
                 process = None
                 if port is None and attempt < PORT_ATTEMPTS and _lost_port_race(log_path, logged):
                     continue
@@ -305,7 +226,7 @@ def running_prism(
         yield PrismServer(base_url=base_url, pid=process.pid, log_path=log_path, _process=process)
     finally:
         if process is not None:
-            _stop(process)
+            stop_group(process, STOP_GRACE)
         if owned_log:
             log_path.unlink(missing_ok=True)
 

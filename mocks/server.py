@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import gc
 import os
-import selectors
-import signal
-import subprocess as subprocess_module
+import subprocess
 import sys
 import threading
 import time
@@ -32,6 +30,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from mocks.processes import read_announcement, running_group
 
 __all__ = ["bounded_httptools", "running_mock", "running_mock_process", "serve", "uvicorn_server"]
 
@@ -317,14 +317,14 @@ def running_mock(
     rate_limit: str | None = None,
     app: Any = None,
     spec: PathLike | None = None,
-    subprocess: bool = False,
+    in_process: bool = True,
 ) -> Iterator[str]:
     """A mock served on 127.0.0.1 (ephemeral port) for the ``with`` block; yields its base URL.
 
-    ``app`` serves a ready app (e.g. a faulty variant) instead of one built from ``config``;
-    ``subprocess=True`` runs it in a child process instead of a thread (``app`` cannot cross).
+    ``app`` serves a ready app (a variant) instead of one built from ``config``;
+    ``in_process=False`` runs it in a child process instead of a thread (``app`` cannot cross).
     """
-    if subprocess:
+    if not in_process:
         if app is not None:
             raise ValueError("an app object cannot be served in a subprocess")
         with running_mock_process(config, rate_limit=rate_limit, spec=spec) as url:
@@ -350,27 +350,6 @@ def running_mock(
         thread.join(SHUTDOWN_TIMEOUT)
 
 
-def read_announcement(process: subprocess_module.Popen[bytes], timeout: float) -> str:
-    """The base URL a child server prints as ``listening on URL``, read within ``timeout``."""
-    assert process.stdout is not None
-    deadline = time.monotonic() + timeout
-    buffer = b""
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while b"\n" not in buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not selector.select(remaining):
-                raise RuntimeError("the mock process did not announce its address in time")
-            chunk = os.read(process.stdout.fileno(), 4096)
-            if not chunk:
-                raise RuntimeError(f"the mock process exited early (code {process.poll()})")
-            buffer += chunk
-    line = buffer.split(b"\n", 1)[0].decode()
-    if not line.startswith("listening on "):
-        raise RuntimeError("unexpected first line from the mock process")
-    return line.removeprefix("listening on ").strip()
-
-
 @contextmanager
 def running_mock_process(
     config: PathLike | None = None,
@@ -383,7 +362,7 @@ def running_mock_process(
 ) -> Iterator[str]:
     """``python -m mocks serve --port 0`` in its own process group; yields its base URL.
 
-    ``extra_args`` go to ``serve`` as they are (``--fault NAME`` for the self-check).
+    ``extra_args`` go to ``serve`` as they are (``--app MODULE:FACTORY`` serves another app).
     """
     command = [sys.executable, "-m", "mocks", "serve", "--host", "127.0.0.1", "--port", "0", *extra_args]
     if config is not None:
@@ -392,27 +371,6 @@ def running_mock_process(
         command += ["--rate-limit", rate_limit]
     if spec is not None:
         command += ["--spec", str(Path(spec))]
-    process = subprocess_module.Popen(
-        command, stdout=subprocess_module.PIPE, start_new_session=True, env={**os.environ, **(env or {})}
-    )
-    try:
+    child_env = {**os.environ, **(env or {})}
+    with running_group(command, stdout=subprocess.PIPE, stderr=None, env=child_env) as process:
         yield read_announcement(process, timeout)
-    finally:
-        stop_process_group(process)
-
-
-def stop_process_group(process: subprocess_module.Popen[bytes], grace: float = SHUTDOWN_TIMEOUT) -> None:
-    """SIGTERM to the child's process group, SIGKILL if it lingers."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        if process.poll() is not None:
-            break
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(grace)
-        except subprocess_module.TimeoutExpired:
-            continue
-    if process.stdout is not None:
-        process.stdout.close()

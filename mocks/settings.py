@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from token_contract import contract as contract_module
+from token_spec import contract as contract_module
 
 __all__ = ["DEFAULT_CONFIG", "ClientConfig", "ConfigError", "MockSettings", "load_settings"]
 

@@ -17,8 +17,8 @@ from token_contract.client import TokenClient
 from token_contract.errors import BudgetExhausted, ContractViolation, TargetError
 from token_contract.flows import NoRefreshToken
 from token_contract.pacing import Pacer
-from token_contract.redaction import REDACTOR
 from token_contract.targets import Settings, Target, open_target, plan
+from token_spec.redaction import REDACTOR
 
 
 def _not_applicable(needs: frozenset[str], target: Target) -> str | None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from token_contract import contract
 from token_contract.checks import (
     error_is,
     expect_status,
@@ -19,6 +18,8 @@ from token_contract.checks import (
 )
 from token_contract.client import FORM, JSON, TokenClient, basic_header
 from token_contract.flows import burst_until_429, obtain_refresh_token, obtain_token
+from token_spec import contract
+from token_spec.names import Check
 
 __all__ = ["CATALOGUE", "EdgeCase"]
 
@@ -40,7 +41,7 @@ def _refresh_token_4097(client: TokenClient) -> None:
     error_is(
         client.grant("refresh_token", refresh_token=token),
         "invalid_request",
-        check="refresh_token_limit_enforced",
+        check=Check.REFRESH_TOKEN_LIMIT_ENFORCED,
     )
 
 
@@ -49,29 +50,31 @@ def _refresh_token_4096(client: TokenClient) -> None:
     error_is(
         client.grant("refresh_token", refresh_token=token),
         "invalid_grant",
-        check="unknown_refresh_token_refused",
+        check=Check.UNKNOWN_REFRESH_TOKEN_REFUSED,
     )
 
 
 def _padded_refresh_token(client: TokenClient) -> None:
     token, _, _ = obtain_refresh_token(client)
     padded = token + "A" * (_limit() - len(token) + 1)
-    error_is(client.grant("refresh_token", refresh_token=padded), "invalid_request", check="no_truncation")
+    error_is(
+        client.grant("refresh_token", refresh_token=padded), "invalid_request", check=Check.NO_TRUNCATION
+    )
 
 
 def _duplicate_grant_type(client: TokenClient) -> None:
     pairs = [("grant_type", "client_credentials"), ("grant_type", "client_credentials")]
-    error_is(client.post(pairs, media="form"), "invalid_request", check="duplicate_parameter_refused")
+    error_is(client.post(pairs, media="form"), "invalid_request", check=Check.DUPLICATE_PARAMETER_REFUSED)
 
 
 def _basic_and_body_credentials(client: TokenClient) -> None:
     params = {"grant_type": "client_credentials", "client_secret": client.target.client_secret}
-    error_is(client.post(params, placement="basic"), "invalid_request", check="one_auth_method")
+    error_is(client.post(params, placement="basic"), "invalid_request", check=Check.ONE_AUTH_METHOD)
 
 
 def _burst_429(client: TokenClient) -> None:
     exchange = burst_until_429(client, max_requests=3000, max_seconds=20)
-    require(exchange is not None, "burst_meets_429", "no 429 within 3000 requests or 20 s")
+    require(exchange is not None, Check.BURST_MEETS_429, "no 429 within 3000 requests or 20 s")
     assert exchange is not None
     retry_in_is_digits(exchange)
 
@@ -80,7 +83,7 @@ def _malformed_json_nul(client: TokenClient) -> None:
     error_is(
         client.send(b"\x00", headers=[("Content-Type", JSON)]),
         "invalid_request",
-        check="malformed_body_refused",
+        check=Check.MALFORMED_BODY_REFUSED,
     )
 
 
@@ -88,7 +91,7 @@ def _grant_type_uppercase(client: TokenClient) -> None:
     error_is(
         client.post({"grant_type": "CLIENT_CREDENTIALS"}),
         "unsupported_grant_type",
-        check="grant_type_matched_exactly",
+        check=Check.GRANT_TYPE_MATCHED_EXACTLY,
     )
 
 
@@ -99,10 +102,10 @@ def _form_plus_scope(client: TokenClient) -> None:
     exchange = expect_status(
         client.send(body, headers=[("Content-Type", FORM), ("Authorization", auth)]),
         200,
-        check="form_space_decoded",
+        check=Check.FORM_SPACE_DECODED,
     )
     got = set(str(exchange.json().get("scope", " ".join(scopes))).split())
-    require(got == set(scopes), "form_space_decoded", f"granted {sorted(got)}", exchange)
+    require(got == set(scopes), Check.FORM_SPACE_DECODED, f"granted {sorted(got)}", exchange)
 
 
 def _refresh_widening(client: TokenClient) -> None:
@@ -112,7 +115,7 @@ def _refresh_widening(client: TokenClient) -> None:
     if exchange.status == 200:
         refresh_never_widens_scope(exchange, granted)
     else:
-        error_is(exchange, "invalid_scope", check="refresh_never_widens_scope")
+        error_is(exchange, "invalid_scope", check=Check.REFRESH_NEVER_WIDENS_SCOPE)
 
 
 def _happy_path(client: TokenClient) -> None:

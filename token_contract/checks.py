@@ -14,14 +14,15 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from functools import cache
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qsl, unquote_plus
 
 import jsonschema
 
-from token_contract import contract
 from token_contract.errors import ContractViolation
 from token_contract.exchange import Exchange
+from token_spec import contract
+from token_spec.names import Check
 
 __all__ = [
     "RESPONSE_CHECKS",
@@ -41,7 +42,7 @@ __all__ = [
     "tokens_unique",
 ]
 
-Check = Callable[[Exchange], None]
+ResponseCheck = Callable[[Exchange], None]
 # Seconds of slack between a JWT's exp and now + expires_in: clocks and the round trip.
 JWT_SLACK = 5
 
@@ -52,11 +53,11 @@ def _validator(status: int) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
-def _fail(check: str, message: str, exchange: Exchange | None) -> None:
+def _fail(check: Check, message: str, exchange: Exchange | None) -> NoReturn:
     raise ContractViolation(check, message, exchange)
 
 
-def require(condition: object, check: str, message: str, exchange: Exchange | None = None) -> None:
+def require(condition: object, check: Check, message: str, exchange: Exchange | None = None) -> None:
     """A scenario's own assertion, reported like every check: its name, the curl line, the answer."""
     if not condition:
         _fail(check, message, exchange)
@@ -68,7 +69,9 @@ def status_is_documented(exchange: Exchange) -> None:
     if exchange.request.method != "POST":
         allowed = {405}
     if exchange.status not in allowed:
-        _fail("status_is_documented", f"status {exchange.status} is not one of {sorted(allowed)}", exchange)
+        _fail(
+            Check.STATUS_IS_DOCUMENTED, f"status {exchange.status} is not one of {sorted(allowed)}", exchange
+        )
 
 
 def token_response_conforms(exchange: Exchange) -> None:
@@ -81,7 +84,9 @@ def token_response_conforms(exchange: Exchange) -> None:
         where = "/".join(map(str, errors[0].path)) or "(body)"
         # The message quotes the offending value: for a token, say only its length.
         detail = errors[0].message if errors[0].validator != "maxLength" else "longer than maxLength"
-        _fail("token_response_conforms", f"200 body does not match the spec at {where}: {detail}", exchange)
+        _fail(
+            Check.TOKEN_RESPONSE_CONFORMS, f"200 body does not match the spec at {where}: {detail}", exchange
+        )
 
 
 def no_store_on_tokens(exchange: Exchange) -> None:
@@ -91,11 +96,13 @@ def no_store_on_tokens(exchange: Exchange) -> None:
     cache_control = ",".join(exchange.header_values("cache-control")).lower()
     if "no-store" not in cache_control.replace(" ", "").split(","):
         _fail(
-            "no_store_on_tokens", f"Cache-Control is {cache_control or 'missing'}, needs no-store", exchange
+            Check.NO_STORE_ON_TOKENS,
+            f"Cache-Control is {cache_control or 'missing'}, needs no-store",
+            exchange,
         )
     pragma = (exchange.header("pragma") or "").lower()
     if "no-cache" not in pragma:
-        _fail("no_store_on_tokens", f"Pragma is {pragma or 'missing'}, needs no-cache", exchange)
+        _fail(Check.NO_STORE_ON_TOKENS, f"Pragma is {pragma or 'missing'}, needs no-cache", exchange)
 
 
 def error_body_conforms(exchange: Exchange) -> None:
@@ -104,10 +111,10 @@ def error_body_conforms(exchange: Exchange) -> None:
         return
     content_type = (exchange.header("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
-        _fail("error_body_conforms", f"400 with Content-Type {content_type or 'missing'}", exchange)
+        _fail(Check.ERROR_BODY_CONFORMS, f"400 with Content-Type {content_type or 'missing'}", exchange)
     errors = list(_validator(400).iter_errors(exchange.json()))
     if errors:
-        _fail("error_body_conforms", f"400 body does not match the spec: {errors[0].message}", exchange)
+        _fail(Check.ERROR_BODY_CONFORMS, f"400 body does not match the spec: {errors[0].message}", exchange)
 
 
 def retry_in_is_digits(exchange: Exchange) -> None:
@@ -117,9 +124,11 @@ def retry_in_is_digits(exchange: Exchange) -> None:
     c = contract.load()
     value = exchange.header(c.retry_header)
     if value is None:
-        _fail("retry_in_is_digits", f"429 without {c.retry_header}", exchange)
+        _fail(Check.RETRY_IN_IS_DIGITS, f"429 without {c.retry_header}", exchange)
     elif not re.fullmatch(c.retry_pattern.strip("^$"), value.strip()):
-        _fail("retry_in_is_digits", f"{c.retry_header} is {value!r}, not milliseconds as digits", exchange)
+        _fail(
+            Check.RETRY_IN_IS_DIGITS, f"{c.retry_header} is {value!r}, not milliseconds as digits", exchange
+        )
 
 
 def _sent_secrets(exchange: Exchange) -> list[str]:
@@ -147,7 +156,7 @@ def no_secret_echo(exchange: Exchange) -> None:
     haystack = exchange.body.decode("utf-8", "replace") + "\n".join(v for _, v in exchange.headers)
     for secret in _sent_secrets(exchange):
         if secret in haystack:
-            _fail("no_secret_echo", "the answer contains the client secret that was sent", exchange)
+            _fail(Check.NO_SECRET_ECHO, "the answer contains the client secret that was sent", exchange)
 
 
 def _unverified_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -173,21 +182,25 @@ def jwt_agrees_with_expires_in(exchange: Exchange, *, now: float | None = None) 
         header, claims = _unverified_jwt(str(body.get("access_token", "")))
     except ValueError as exc:
         _fail(
-            "jwt_agrees_with_expires_in", f"token_type is jwt but access_token is not a JWT: {exc}", exchange
+            Check.JWT_AGREES_WITH_EXPIRES_IN,
+            f"token_type is jwt but access_token is not a JWT: {exc}",
+            exchange,
         )
         return
     if "alg" not in header or not isinstance(claims.get("exp"), int | float):
-        _fail("jwt_agrees_with_expires_in", "JWT lacks alg in its header or a numeric exp claim", exchange)
+        _fail(
+            Check.JWT_AGREES_WITH_EXPIRES_IN, "JWT lacks alg in its header or a numeric exp claim", exchange
+        )
     expected = (now or time.time()) + int(body.get("expires_in", 0))
     if abs(claims["exp"] - expected) > JWT_SLACK + exchange.elapsed:
         _fail(
-            "jwt_agrees_with_expires_in",
+            Check.JWT_AGREES_WITH_EXPIRES_IN,
             f"JWT exp is {claims['exp']:.0f}, but now + expires_in is {expected:.0f}",
             exchange,
         )
 
 
-RESPONSE_CHECKS: tuple[Check, ...] = (
+RESPONSE_CHECKS: tuple[ResponseCheck, ...] = (
     status_is_documented,
     token_response_conforms,
     no_store_on_tokens,
@@ -206,7 +219,7 @@ def run_response_checks(exchange: Exchange) -> Exchange:
 
 
 # -- checks that a scenario calls ----------------------------------------------------------------------
-def expect_status(exchange: Exchange, *statuses: int, check: str = "status") -> Exchange:
+def expect_status(exchange: Exchange, *statuses: int, check: Check) -> Exchange:
     """The answer has one of ``statuses``, after the single-answer checks pass."""
     run_response_checks(exchange)
     if exchange.status not in statuses:
@@ -215,7 +228,7 @@ def expect_status(exchange: Exchange, *statuses: int, check: str = "status") -> 
     return exchange
 
 
-def error_is(exchange: Exchange, *codes: str, check: str) -> Exchange:
+def error_is(exchange: Exchange, *codes: str, check: Check) -> Exchange:
     """A 400 whose ``error`` is one of ``codes``."""
     expect_status(exchange, 400, check=check)
     if exchange.error not in codes:
@@ -238,10 +251,14 @@ def granted_scope_within_request(exchange: Exchange, requested: str | None, allo
     got = granted(exchange, requested, allowed_set)
     if requested and not got <= set(requested.split()):
         _fail(
-            "granted_scope_within_request", f"granted {sorted(got)}, asked only for {requested!r}", exchange
+            Check.GRANTED_SCOPE_WITHIN_REQUEST,
+            f"granted {sorted(got)}, asked only for {requested!r}",
+            exchange,
         )
     if allowed_set and not got <= allowed_set:
-        _fail("granted_scope_within_request", f"granted {sorted(got - allowed_set)}, not allowed", exchange)
+        _fail(
+            Check.GRANTED_SCOPE_WITHIN_REQUEST, f"granted {sorted(got - allowed_set)}, not allowed", exchange
+        )
 
 
 def refresh_never_widens_scope(exchange: Exchange, original: set[str]) -> None:
@@ -249,7 +266,7 @@ def refresh_never_widens_scope(exchange: Exchange, original: set[str]) -> None:
     got = granted(exchange, " ".join(sorted(original)), original)
     if not got <= original:
         _fail(
-            "refresh_never_widens_scope",
+            Check.REFRESH_NEVER_WIDENS_SCOPE,
             f"refresh granted {sorted(got - original)} beyond the original",
             exchange,
         )
@@ -277,5 +294,5 @@ def tokens_unique(exchanges: Iterable[Exchange]) -> None:
             if not isinstance(token, str) or token == _sent_parameter(exchange, "refresh_token"):
                 continue
             if token in seen:
-                _fail("tokens_unique", f"{field} was already issued to an earlier grant", exchange)
+                _fail(Check.TOKENS_UNIQUE, f"{field} was already issued to an earlier grant", exchange)
             seen[token] = exchange

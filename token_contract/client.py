@@ -25,8 +25,8 @@ import httpx
 from token_contract.errors import TargetTimeout, TargetUnreachable
 from token_contract.exchange import Exchange, SentRequest, as_curl
 from token_contract.pacing import Pacer
-from token_contract.redaction import REDACTOR
 from token_contract.targets import Target
+from token_spec.redaction import REDACTOR
 
 __all__ = ["Media", "Placement", "TokenClient", "basic_header"]
 

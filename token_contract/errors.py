@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from token_spec.names import Check
+
 if TYPE_CHECKING:
     from token_contract.exchange import Exchange
 
@@ -36,7 +38,7 @@ class ContractError(Exception):
 class ContractViolation(ContractError, AssertionError):
     """A check failed: ``check`` names it, ``exchange`` is the request and answer that showed it."""
 
-    def __init__(self, check: str, message: str, exchange: Exchange | None = None) -> None:
+    def __init__(self, check: Check, message: str, exchange: Exchange | None = None) -> None:
         super().__init__(f"[{check}] {message}")
         self.check = check
         self.message = message
@@ -54,7 +56,7 @@ class UnsafeTarget(TargetError):
 class NoAnswer(TargetError):
     """A request got no answer: ``curl`` replays it, ``check`` names what the target broke."""
 
-    check = "target_answers"
+    check = Check.TARGET_ANSWERS
 
     def __init__(self, message: str, curl: str) -> None:
         super().__init__(f"{message}\n  {curl}")
@@ -64,7 +66,7 @@ class NoAnswer(TargetError):
 class TargetTimeout(NoAnswer):
     """No answer within the request timeout."""
 
-    check = "target_answers_in_time"
+    check = Check.TARGET_ANSWERS_IN_TIME
 
 
 class TargetUnreachable(NoAnswer):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus
 
-from token_contract.redaction import REDACTOR, SHELL, Redactor
+from token_spec.redaction import REDACTOR, SHELL, Redactor
 
 __all__ = ["Exchange", "SentRequest", "as_curl"]
 

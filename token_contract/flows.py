@@ -8,6 +8,7 @@ import time
 from token_contract.checks import expect_status
 from token_contract.client import Media, Placement, TokenClient
 from token_contract.exchange import Exchange
+from token_spec.names import Check
 
 __all__ = [
     "NoRefreshToken",
@@ -27,7 +28,9 @@ def obtain_token(
 ) -> Exchange:
     """A client_credentials grant that must succeed."""
     return expect_status(
-        client.grant(scope=scope, media=media, placement=placement), 200, check="client_credentials_granted"
+        client.grant(scope=scope, media=media, placement=placement),
+        200,
+        check=Check.CLIENT_CREDENTIALS_GRANTED,
     )
 
 
@@ -49,7 +52,7 @@ def burst_until_429(client: TokenClient, *, max_requests: int, max_seconds: floa
         exchange = client.grant(honour_429=False)
         if exchange.status == 429:
             return exchange
-        expect_status(exchange, 200, check="burst_grants_succeed")
+        expect_status(exchange, 200, check=Check.BURST_GRANTS_SUCCEED)
         if time.monotonic() > deadline:
             break
     return None

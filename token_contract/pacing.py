@@ -19,8 +19,8 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from token_contract import contract
 from token_contract.errors import BudgetExhausted
+from token_spec import contract
 
 __all__ = ["FamilyStats", "PacedAdapter", "Pacer", "paced_session"]
 

@@ -25,8 +25,8 @@ from token_contract.client import TokenClient
 from token_contract.errors import BudgetExhausted, ContractViolation, NoAnswer, TargetError
 from token_contract.exchange import as_curl
 from token_contract.pacing import Pacer
-from token_contract.redaction import REDACTOR
 from token_contract.targets import Settings, Target, open_target, plan
+from token_spec.redaction import REDACTOR
 
 __all__: list[str] = []
 

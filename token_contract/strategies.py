@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from token_contract import contract
+from token_spec import contract
 
 __all__ = [
     "VSCHAR",

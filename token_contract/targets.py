@@ -16,28 +16,25 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
 import yaml
 
-from token_contract import contract
+from mocks.embedded import ClientCredentials, default_client, embedded_mock
+from mocks.server import running_mock
 from token_contract.errors import UnsafeTarget
+from token_spec import contract
 
 __all__ = ["TARGETS_FILE", "Settings", "Target", "TargetPlan", "is_loopback", "open_target", "plan"]
 
 Kind = Literal["mock", "prism", "remote"]
 TARGETS_FILE = Path(__file__).resolve().parent.parent / "targets.yaml"
 DEFAULT_BUDGET = 400
-# The embedded mock's budgets for a suite run (see _embedded_mock).
-EMBEDDED_CLIENT_RATE = "1000/second"
-EMBEDDED_BURST_RATE = "20/second"
-BURST_CLIENT_ID = "suite-burst-client"
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -103,11 +100,14 @@ class Target:
     scopes: tuple[str, ...]
     budget: int | None
     allow_burst: bool
-    # A second client with a tight budget, for the burst family; only the embedded mock has one.
-    burst_client: tuple[str, str] | None = field(default=None, repr=False)
+    # Clients of the embedded mock's own, for the families that need one (None elsewhere): a tight
+    # budget for the burst family, JWT access tokens, a grant type refused.
+    burst_client: ClientCredentials | None = field(default=None, repr=False)
+    jwt_client: ClientCredentials | None = field(default=None, repr=False)
+    restricted_client: ClientCredentials | None = field(default=None, repr=False)
 
     @classmethod
-    def started(cls, plan: TargetPlan, base_url: str, burst_client: tuple[str, str] | None = None) -> Target:
+    def started(cls, plan: TargetPlan, base_url: str, **clients: ClientCredentials | None) -> Target:
         return cls(
             name=plan.name,
             kind=plan.kind,
@@ -117,7 +117,7 @@ class Target:
             scopes=plan.scopes,
             budget=plan.budget,
             allow_burst=plan.allow_burst,
-            burst_client=burst_client,
+            **clients,
         )
 
     @property
@@ -165,21 +165,14 @@ def _check_url(url: str, settings: Settings) -> str:
 
 
 def _example_client() -> tuple[str, str, tuple[str, ...]]:
-    """The spec's documented client: the embedded mock's default client and Prism's example."""
+    """The spec's documented client: Prism's example."""
     example = contract.load().request_examples()["clientCredentials"]
     return example["client_id"], example["client_secret"], tuple(example.get("scope", "").split())
 
 
 def _mock_client() -> tuple[str, str, tuple[str, ...]]:
-    client_id, secret, scopes = _example_client()
-    try:
-        from mocks import settings as mock_settings  # noqa: PLC0415 - the mock is optional here
-    except ImportError:
-        return client_id, secret, scopes
-    client = mock_settings.load_settings().clients.get(client_id)
-    if client is None:
-        return client_id, secret, scopes
-    return client.client_id, client.client_secret, tuple(sorted(client.scopes))
+    client = default_client()
+    return client.client_id, client.client_secret, client.scopes
 
 
 def _named(name: str) -> Mapping[str, str] | None:
@@ -241,11 +234,15 @@ def plan(choice: str, settings: Settings, env: Mapping[str, str] = os.environ) -
 def open_target(chosen: TargetPlan) -> Iterator[Target]:
     """The planned target, ready: the mock or Prism started (and stopped after), a URL as it is."""
     if chosen.kind == "mock":
-        from mocks import running_mock  # noqa: PLC0415 - only when the mock is the target
-
-        app, burst_client = _embedded_mock(chosen)
-        with running_mock(app=app) as base_url:
-            yield Target.started(chosen, base_url, burst_client)
+        embedded = embedded_mock(chosen.client_id)
+        with running_mock(app=embedded.app) as base_url:
+            yield Target.started(
+                chosen,
+                base_url,
+                burst_client=embedded.burst_client,
+                jwt_client=embedded.jwt_client,
+                restricted_client=embedded.restricted_client,
+            )
     elif chosen.kind == "prism":
         from mocks.prism import running_prism  # noqa: PLC0415 - only when Prism is the target
 
@@ -254,30 +251,3 @@ def open_target(chosen: TargetPlan) -> Iterator[Target]:
     else:
         assert chosen.base_url is not None
         yield Target.started(chosen, chosen.base_url)
-
-
-def _embedded_mock(chosen: TargetPlan) -> tuple[Any, tuple[str, str]]:
-    """The mock as the suite runs it: the suite's client on a budget it does not trip over in passing
-    (so no family waits out 429s it did not ask for), and a client of the suite's own on a tight budget
-    for the burst family (so a burst is short, and certain to meet its 429 on a slow machine)."""
-    from mocks.app import create_app  # noqa: PLC0415 - only when the mock is the target
-    from mocks.settings import ClientConfig, load_settings  # noqa: PLC0415
-
-    settings = load_settings()
-    clients = dict(settings.clients)
-    main = clients.get(chosen.client_id) or next(iter(clients.values()))
-    if main.client_id == chosen.client_id:
-        clients[main.client_id] = replace(main, rate_limit=EMBEDDED_CLIENT_RATE)
-    burst = ClientConfig(
-        client_id=BURST_CLIENT_ID,
-        client_secret=secrets.token_urlsafe(24),
-        scopes=main.scopes,
-        token_type=main.token_type,
-        expires_in=main.expires_in,
-        refresh_expires_in=main.refresh_expires_in,
-        rate_limit=EMBEDDED_BURST_RATE,
-        grant_types=frozenset({"client_credentials"}),
-        issue_refresh_tokens=False,
-    )
-    clients[burst.client_id] = burst
-    return create_app(replace(settings, clients=clients)), (burst.client_id, burst.client_secret)

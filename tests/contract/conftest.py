@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from token_contract.client import TokenClient
 from token_contract.flows import refresh_token_or_skip
-from token_contract.pacing import Pacer
 from token_contract.targets import Target
 
 
@@ -20,26 +18,14 @@ def refresh_token(client: TokenClient) -> tuple[str, set[str]]:
 
 
 @pytest.fixture(scope="session")
-def mock_clients(target: Target) -> dict[str, Any]:
-    """The embedded mock's configured clients (only meaningful when the target is the mock)."""
-    from mocks.settings import load_settings
-
-    return dict(load_settings().clients)
-
-
-@pytest.fixture(scope="session")
-def jwt_client(target: Target, client: TokenClient, pacer: Pacer) -> Iterator[TokenClient]:
-    """A client whose tokens are JWTs: on the mock its jwt client, elsewhere the target's own client."""
-    if target.kind != "mock":
+def jwt_client(target: Target, client: TokenClient) -> Iterator[TokenClient]:
+    """A client whose tokens are JWTs: the embedded mock's JWT client, elsewhere the target's own."""
+    if target.jwt_client is None:
         yield client
         return
-    from mocks.settings import load_settings
-
-    configured = next((c for c in load_settings().clients.values() if c.token_type == "jwt"), None)
-    if configured is None:
-        yield client
-        return
-    jwt = client.as_client(configured.client_id, configured.client_secret, configured.scopes)
+    jwt = client.as_client(
+        target.jwt_client.client_id, target.jwt_client.client_secret, target.jwt_client.scopes
+    )
     yield jwt
     jwt.close()
 
@@ -64,12 +50,12 @@ def refresh_supported(_refresh_support: str | None) -> None:
 
 
 @pytest.fixture(scope="session")
-def burst_client(target: Target, client: TokenClient, pacer: Pacer) -> Iterator[TokenClient]:
+def burst_client(target: Target, client: TokenClient) -> Iterator[TokenClient]:
     """The client the burst family provokes 429 with: on the embedded mock a tight-budget client of
     the suite's own, elsewhere the target's client (its real budget)."""
     if target.burst_client is None:
         yield client
         return
-    burst = client.as_client(*target.burst_client)
+    burst = client.as_client(target.burst_client.client_id, target.burst_client.client_secret)
     yield burst
     burst.close()

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from token_contract import strategies
 from token_contract.checks import error_is, expect_status, granted, require
 from token_contract.client import FORM, JSON, TokenClient, basic_header
+from token_spec.names import Check
 
 
 @pytest.mark.parametrize("media", ["json", "form"])
@@ -21,11 +22,13 @@ from token_contract.client import FORM, JSON, TokenClient, basic_header
 def test_both_media_types_and_both_credential_places_work(
     client: TokenClient, media: str, placement: str
 ) -> None:
-    exchange = expect_status(client.grant(media=media, placement=placement), 200, check="encoding_accepted")
+    exchange = expect_status(
+        client.grant(media=media, placement=placement), 200, check=Check.ENCODING_ACCEPTED
+    )
     content_type = exchange.header("content-type") or ""
     require(
         content_type.startswith("application/json"),
-        "token_is_json",
+        Check.TOKEN_IS_JSON,
         f"answered as {content_type!r}",
         exchange,
     )
@@ -35,7 +38,7 @@ def test_both_media_types_and_both_credential_places_work(
 def test_content_type_parameters_are_accepted(client: TokenClient, media: str, parameter: str) -> None:
     content_type = f"{JSON if media == 'json' else FORM}; {parameter}"
     exchange = client.post({"grant_type": "client_credentials"}, media=media, content_type=content_type)
-    expect_status(exchange, 200, check="charset_accepted")
+    expect_status(exchange, 200, check=Check.CHARSET_ACCEPTED)
 
 
 @pytest.mark.parametrize("space", ["+", "%20"])
@@ -52,9 +55,11 @@ def test_form_scope_spaces_decode(client: TokenClient, space: str) -> None:
             ("Authorization", basic_header(client.target.client_id, client.target.client_secret)),
         ],
     )
-    expect_status(exchange, 200, check="form_space_decoded")
+    expect_status(exchange, 200, check=Check.FORM_SPACE_DECODED)
     got = granted(exchange, " ".join(scopes), client.target.scopes)
-    require(got == set(scopes), "form_space_decoded", f"asked for {scopes}, granted {sorted(got)}", exchange)
+    require(
+        got == set(scopes), Check.FORM_SPACE_DECODED, f"asked for {scopes}, granted {sorted(got)}", exchange
+    )
 
 
 @pytest.mark.parametrize("media", ["json", "form"])
@@ -65,7 +70,7 @@ def test_duplicate_parameters_are_refused(client: TokenClient, media: str, param
     pairs = [("grant_type", "client_credentials"), (parameter, value)]
     if parameter == "scope":
         pairs.append(("scope", value))
-    error_is(client.post(pairs, media=media), "invalid_request", check="duplicate_parameter_refused")
+    error_is(client.post(pairs, media=media), "invalid_request", check=Check.DUPLICATE_PARAMETER_REFUSED)
 
 
 @pytest.mark.parametrize("media", ["json", "form"])
@@ -73,19 +78,19 @@ def test_duplicate_parameters_are_refused(client: TokenClient, media: str, param
 def test_empty_parameters_are_omitted(client: TokenClient, media: str, parameter: str) -> None:
     """RFC 6749 section 3.1: an empty value is treated as if the parameter were absent."""
     exchange = client.post([("grant_type", "client_credentials"), (parameter, "")], media=media)
-    expect_status(exchange, 200, check="empty_parameter_omitted")
+    expect_status(exchange, 200, check=Check.EMPTY_PARAMETER_OMITTED)
 
 
 @given(extra=strategies.unknown_parameters(), media=strategies.media)
 def test_unknown_parameters_are_ignored(client: TokenClient, extra: dict[str, str], media: str) -> None:
     exchange = client.post({"grant_type": "client_credentials", **extra}, media=media)
-    expect_status(exchange, 200, check="unknown_parameter_ignored")
+    expect_status(exchange, 200, check=Check.UNKNOWN_PARAMETER_IGNORED)
 
 
 @given(body=strategies.malformed_json())
 def test_malformed_json_is_invalid_request(client: TokenClient, body: bytes) -> None:
     exchange = client.send(body, headers=[("Content-Type", JSON)])
-    error_is(exchange, "invalid_request", check="malformed_body_refused")
+    error_is(exchange, "invalid_request", check=Check.MALFORMED_BODY_REFUSED)
 
 
 @given(bad=strategies.invalid_utf8(), media=strategies.media)
@@ -95,7 +100,7 @@ def test_invalid_utf8_is_invalid_request(client: TokenClient, bad: bytes, media:
     else:
         body = b"grant_type=client_credentials&scope=" + bad
     exchange = client.send(body, headers=[("Content-Type", JSON if media == "json" else FORM)])
-    error_is(exchange, "invalid_request", "invalid_scope", check="invalid_utf8_refused")
+    error_is(exchange, "invalid_request", "invalid_scope", check=Check.INVALID_UTF8_REFUSED)
 
 
 @pytest.mark.parametrize(
@@ -107,7 +112,7 @@ def test_unsupported_content_type_is_invalid_request(client: TokenClient, conten
     if content_type:
         headers.append(("Content-Type", content_type))
     exchange = client.send(json.dumps({"grant_type": "client_credentials"}).encode(), headers=headers)
-    error_is(exchange, "invalid_request", check="content_type_enforced")
+    error_is(exchange, "invalid_request", check=Check.CONTENT_TYPE_ENFORCED)
 
 
 @pytest.mark.parametrize("media", ["json", "form"])
@@ -119,7 +124,7 @@ def test_secret_in_both_places_is_invalid_request(client: TokenClient, media: st
         media=media,
         placement="basic",
     )
-    error_is(exchange, "invalid_request", check="one_auth_method")
+    error_is(exchange, "invalid_request", check=Check.ONE_AUTH_METHOD)
 
 
 @pytest.mark.parametrize("media", ["json", "form"])
@@ -129,7 +134,7 @@ def test_body_client_id_beside_basic_is_accepted(client: TokenClient, media: str
         media=media,
         placement="basic",
     )
-    expect_status(exchange, 200, check="client_id_beside_basic")
+    expect_status(exchange, 200, check=Check.CLIENT_ID_BESIDE_BASIC)
 
 
 @pytest.mark.parametrize("media", ["json", "form"])
@@ -137,7 +142,7 @@ def test_no_credentials_is_invalid_client(client: TokenClient, media: str) -> No
     error_is(
         client.post({"grant_type": "client_credentials"}, media=media, placement=None),
         "invalid_client",
-        check="client_authenticated",
+        check=Check.CLIENT_AUTHENTICATED,
     )
 
 
@@ -158,7 +163,7 @@ def test_wrong_credentials_are_invalid_client(
         client_id=cid,
         client_secret=secret,
     )
-    error_is(exchange, "invalid_client", check="client_authenticated")
+    error_is(exchange, "invalid_client", check=Check.CLIENT_AUTHENTICATED)
 
 
 def test_basic_credentials_are_form_url_decoded(client: TokenClient) -> None:
@@ -173,4 +178,4 @@ def test_basic_credentials_are_form_url_decoded(client: TokenClient) -> None:
     exchange = client.send(
         b'{"grant_type":"client_credentials"}', headers=[("Content-Type", JSON), ("Authorization", header)]
     )
-    expect_status(exchange, 200, check="basic_form_url_decoded")
+    expect_status(exchange, 200, check=Check.BASIC_FORM_URL_DECODED)

@@ -11,13 +11,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from token_contract import contract
 from token_contract.checks import expect_status, require, retry_in_is_digits
 from token_contract.client import TokenClient
 from token_contract.errors import ContractViolation
 from token_contract.exchange import Exchange
 from token_contract.flows import burst_until_429
 from token_contract.targets import Settings
+from token_spec import contract
+from token_spec.names import Check
 
 pytestmark = pytest.mark.burst
 
@@ -41,7 +42,7 @@ def _burst(client: TokenClient) -> Exchange:
     if exchange is None:
         message = f"no 429 within {bound} requests or {MAX_SECONDS:g} s"
         if client.target.kind == "mock" or known is not None:
-            raise ContractViolation("burst_meets_429", message + ": the budget is not enforced")
+            raise ContractViolation(Check.BURST_MEETS_429, message + ": the budget is not enforced")
         pytest.skip(
             f"{client.target.name}: {message}; its budget is larger than a bounded burst "
             "(set TOKEN_API_EXPECT_429_WITHIN to the requests it allows)"
@@ -71,14 +72,16 @@ def test_burst_meets_429_with_retry_in_digits(burst_client: TokenClient) -> None
 def test_waiting_retry_in_is_enough(burst_client: TokenClient) -> None:
     retry_in = _retry_in_ms(_burst(burst_client))
     if retry_in / 1000 > burst_client.pacer.max_wait:
-        raise ContractViolation("retry_in_is_enough", f"X-Retry-In {retry_in} ms exceeds any sane wait")
+        raise ContractViolation(Check.RETRY_IN_IS_ENOUGH, f"X-Retry-In {retry_in} ms exceeds any sane wait")
     time.sleep(retry_in / 1000)
     after = burst_client.grant(honour_429=False)
     if after.status == 429:
         raise ContractViolation(
-            "retry_in_is_enough", f"waited the {retry_in} ms X-Retry-In asked for and still got 429", after
+            Check.RETRY_IN_IS_ENOUGH,
+            f"waited the {retry_in} ms X-Retry-In asked for and still got 429",
+            after,
         )
-    expect_status(after, 200, check="retry_in_is_enough")
+    expect_status(after, 200, check=Check.RETRY_IN_IS_ENOUGH)
 
 
 def test_retry_in_is_not_far_more_than_needed(burst_client: TokenClient) -> None:
@@ -91,7 +94,7 @@ def test_retry_in_is_not_far_more_than_needed(burst_client: TokenClient) -> None
     probe = burst_client.grant(honour_429=False)
     if probe.status != 429:
         raise ContractViolation(
-            "retry_in_not_excessive",
+            Check.RETRY_IN_NOT_EXCESSIVE,
             f"X-Retry-In said {retry_in} ms, yet a request after {retry_in / 2:.0f} ms got {probe.status}",
             probe,
         )

@@ -16,15 +16,16 @@ import schemathesis
 from requests.exceptions import Timeout
 from schemathesis.checks import load_all_checks, not_a_server_error
 
-from token_contract import contract
 from token_contract.checks import run_response_checks
 from token_contract.client import TokenClient, basic_header
 from token_contract.errors import ContractViolation, TargetTimeout
 from token_contract.exchange import Exchange, SentRequest, as_curl
 from token_contract.flows import NoRefreshToken, obtain_refresh_token
 from token_contract.pacing import Pacer, paced_session
-from token_contract.redaction import REDACTOR
 from token_contract.targets import Target
+from token_spec import contract
+from token_spec.names import Check
+from token_spec.redaction import REDACTOR
 
 load_all_checks()
 from schemathesis.specs.openapi.checks import (  # noqa: E402 - registered by load_all_checks
@@ -145,7 +146,7 @@ def test_schema_conformance(
         failures = list(group.exceptions)
         names = ", ".join(sorted({getattr(f, "title", type(f).__name__) for f in failures}))
         detail = "\n".join(REDACTOR.text(str(getattr(f, "message", f))) for f in failures)
-        raise ContractViolation(f"schemathesis: {names}", detail, exchange) from None
+        raise ContractViolation(Check.SCHEMATHESIS, f"{names}: {detail}", exchange) from None
 
 
 def _sent(case: schemathesis.Case, target: Target) -> SentRequest:

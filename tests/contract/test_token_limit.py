@@ -6,10 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from token_contract import contract, strategies
+from token_contract import strategies
 from token_contract.checks import error_is, require
 from token_contract.client import TokenClient
 from token_contract.flows import obtain_token, refresh_token_or_skip
+from token_spec import contract
+from token_spec.names import Check
 
 LIMIT = contract.load().refresh_token_max_length
 ISSUED_LIMIT = contract.load().issued_token_max_length
@@ -25,7 +27,7 @@ def test_unknown_token_within_limit_is_invalid_grant(client: TokenClient, length
     error_is(
         client.grant("refresh_token", refresh_token=token, media=media),
         "invalid_grant",
-        check="unknown_refresh_token_refused",
+        check=Check.UNKNOWN_REFRESH_TOKEN_REFUSED,
     )
 
 
@@ -39,7 +41,7 @@ def test_token_over_limit_is_invalid_request(
 ) -> None:
     """Over the limit the request is malformed, whatever the grant type: refused before any lookup."""
     exchange = client.grant(grant_type, refresh_token=token, media=media)
-    error_is(exchange, "invalid_request", check="refresh_token_limit_enforced")
+    error_is(exchange, "invalid_request", check=Check.REFRESH_TOKEN_LIMIT_ENFORCED)
 
 
 @pytest.mark.needs_state
@@ -49,7 +51,7 @@ def test_padded_refresh_token_is_refused_not_truncated(client: TokenClient, padd
     token, _ = refresh_token_or_skip(client)
     padded = token + "A" * (LIMIT - len(token) + padding)
     exchange = client.grant("refresh_token", refresh_token=padded, media=media)
-    error_is(exchange, "invalid_request", check="no_truncation")
+    error_is(exchange, "invalid_request", check=Check.NO_TRUNCATION)
 
 
 @pytest.mark.needs_state
@@ -60,7 +62,7 @@ def test_extended_refresh_token_is_not_a_prefix_match(client: TokenClient, suffi
     if len(token) >= LIMIT:
         pytest.skip("the issued refresh token is already at the limit")
     exchange = client.grant("refresh_token", refresh_token=token + suffix, media=media)
-    error_is(exchange, "invalid_grant", check="exact_token_match")
+    error_is(exchange, "invalid_grant", check=Check.EXACT_TOKEN_MATCH)
 
 
 @given(media=strategies.media, placement=strategies.placements)
@@ -72,7 +74,7 @@ def test_issued_tokens_are_within_limit(client: TokenClient, media: str, placeme
             size = len(body[field])
             require(
                 0 < size <= ISSUED_LIMIT,
-                "issued_token_within_limit",
+                Check.ISSUED_TOKEN_WITHIN_LIMIT,
                 f"{field} has {size} characters",
                 exchange,
             )

@@ -31,6 +31,7 @@ from token_contract.checks import (
 from token_contract.client import TokenClient
 from token_contract.exchange import Exchange
 from token_contract.flows import obtain_token, refresh_token_or_skip
+from token_spec.names import Check
 
 pytestmark = pytest.mark.needs_state
 
@@ -49,7 +50,7 @@ def test_granted_scope_lies_within_request_and_allowance(client: TokenClient, da
 
 def test_refresh_yields_a_new_working_token(client: TokenClient) -> None:
     token, _ = refresh_token_or_skip(client)
-    first = expect_status(client.grant("refresh_token", refresh_token=token), 200, check="refresh_works")
+    first = expect_status(client.grant("refresh_token", refresh_token=token), 200, check=Check.REFRESH_WORKS)
     new_refresh = first.json().get("refresh_token", token)
     require(
         first.json()["access_token"] != token,
@@ -60,7 +61,7 @@ def test_refresh_yields_a_new_working_token(client: TokenClient) -> None:
     # The token the refresh handed back works in turn (a rotated one, or the same if not rotated).
     if new_refresh != token:
         second = client.grant("refresh_token", refresh_token=new_refresh)
-        expect_status(second, 200, check="refreshed_token_works")
+        expect_status(second, 200, check=Check.REFRESHED_TOKEN_WORKS)
         tokens_unique([first, second])
 
 
@@ -79,13 +80,13 @@ def test_refresh_narrows_but_never_widens(client: TokenClient, data: st.DataObje
         if exchange.status == 200:
             refresh_never_widens_scope(exchange, granted_scope)
         else:
-            error_is(exchange, "invalid_scope", check="refresh_never_widens_scope")
+            error_is(exchange, "invalid_scope", check=Check.REFRESH_NEVER_WIDENS_SCOPE)
     else:
         narrower = data.draw(strategies.scope_requests(sorted(granted_scope)), label="narrower")
         exchange = expect_status(
             client.grant("refresh_token", refresh_token=token, scope=narrower),
             200,
-            check="refresh_may_narrow",
+            check=Check.REFRESH_MAY_NARROW,
         )
         granted_scope_within_request(exchange, narrower, granted_scope)
 
@@ -98,7 +99,7 @@ def test_altered_refresh_token_is_refused(client: TokenClient, position: int, me
     error_is(
         client.grant("refresh_token", refresh_token=altered, media=media),
         "invalid_grant",
-        check="altered_refresh_token_refused",
+        check=Check.ALTERED_REFRESH_TOKEN_REFUSED,
     )
 
 
@@ -139,7 +140,7 @@ class RefreshFlow(RuleBasedStateMachine):
         exchange = expect_status(
             self.client.grant("refresh_token", refresh_token=token, scope=narrower),
             200,
-            check="refresh_works",
+            check=Check.REFRESH_WORKS,
         )
         self.issued.append(exchange)
         refresh_never_widens_scope(exchange, set(scope))

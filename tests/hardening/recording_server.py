@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mocks.faults import faulty_app
 from mocks.server import serve
 from mocks.settings import load_settings
+from tests.faults import faulty_app
 
 TOKEN_FIELDS = ("access_token", "refresh_token")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.hardening.conftest import mock_process, serve_command
+from tests.support.mock_process import mock_process, serve_command
 
 CONNECTIONS = 50
 CLIENTS = 10

@@ -30,9 +30,9 @@ from schemathesis import GenerationMode
 
 from mocks.server import MAX_HEADER_BYTES
 from mocks.settings import load_settings
-from tests.hardening.conftest import MockProcess, mock_process, serve_command
 from tests.hardening.rawhttp import Answer, exchange, token_request
-from token_contract import contract
+from tests.support.mock_process import MockProcess, mock_process, serve_command
+from token_spec import contract
 
 EXAMPLES = int(os.environ.get("HARDENING_EXAMPLES", "200"))
 ALLOWED = {200, 400, 405, 429}

@@ -21,7 +21,7 @@ import pytest
 from mocks import create_app, load_settings, running_mock
 from mocks.server import MAX_HEADER_BYTES, READ_TIMEOUT, TIMEOUT_KEEP_ALIVE
 from tests.hardening.rawhttp import connect, exchange, read_answer, request_bytes, token_request
-from tests.mock.helpers import TIMEOUT, TOKEN, basic
+from tests.support.mock_http import TIMEOUT, TOKEN, basic
 
 SETTINGS = load_settings()
 CLIENT = next(iter(SETTINGS.clients.values()))

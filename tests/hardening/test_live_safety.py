@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mocks import create_app, load_settings, running_mock
-from tests.hardening.conftest import run_contract_suite
+from tests.support.suite import run_suite
 
 BUDGET = 50
 EVERY = 7
@@ -68,9 +68,9 @@ def _env(**extra: str) -> dict[str, str]:
 def test_a_live_run_keeps_its_budget_waits_out_429_and_never_bursts(tmp_path: Path) -> None:
     staging = CountingStaging()
     with running_mock(app=staging) as url:
-        run = run_contract_suite(url, tmp_path, _env(TOKEN_API_MAX_REQUESTS=str(BUDGET)))
+        run = run_suite(url, tmp_path / "junit.xml", env=_env(TOKEN_API_MAX_REQUESTS=str(BUDGET)))
     arrivals = list(staging.arrivals)
-    output = run.stdout + run.stderr
+    output = run.output
     assert 0 < len(arrivals) <= BUDGET, f"{len(arrivals)} requests for a budget of {BUDGET}"
     assert "request budget spent" in output
     assert "TOKEN_API_ALLOW_BURST" in output  # the burst tests skipped, saying how to allow them
@@ -85,7 +85,7 @@ def test_a_live_run_keeps_its_budget_waits_out_429_and_never_bursts(tmp_path: Pa
 
 
 def test_plain_http_off_loopback_is_a_usage_error_before_any_request(tmp_path: Path) -> None:
-    run = run_contract_suite("http://example.invalid", tmp_path, _env(), timeout=120)
-    assert run.returncode == 4, run.stdout[-2000:] + run.stderr[-2000:]
-    assert "refusing plain http:// to example.invalid" in run.stderr + run.stdout
-    assert "passed" not in run.stdout and "failed" not in run.stdout
+    run = run_suite("http://example.invalid", tmp_path / "junit.xml", env=_env(), deadline=120)
+    assert run.returncode == 4, run.output[-4000:]
+    assert "refusing plain http:// to example.invalid" in run.output
+    assert "passed" not in run.output and "failed" not in run.output

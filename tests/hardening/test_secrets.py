@@ -21,7 +21,8 @@ import yaml
 
 from mocks.authentication import Authenticator
 from mocks.settings import DEFAULT_CONFIG, load_settings
-from tests.hardening.conftest import mock_process, run_contract_suite
+from tests.support.mock_process import mock_process
+from tests.support.suite import run_suite
 
 CLIENT_ID = "LeakCheckClient_Hq7Zt"
 SECRET = "LeakCheck-Secret_Vw3Rk9Pq2Xm8Tz4Nb6"
@@ -75,26 +76,26 @@ def test_a_full_run_writes_no_secret_and_no_token(tmp_path: Path) -> None:
     ]
     logs = tmp_path / "server"
     with mock_process(command, logs) as mock:
-        run = run_contract_suite(
+        run = run_suite(
             mock.url,
-            tmp_path,
-            {
+            tmp_path / "junit.xml",
+            env={
                 "TOKEN_API_CLIENT_ID": CLIENT_ID,
                 "TOKEN_API_CLIENT_SECRET": SECRET,
                 "TOKEN_API_SCOPE": " ".join(SCOPES),
                 "TOKEN_API_MAX_REQUESTS": "20000",
                 "TOKEN_API_ALLOW_BURST": "1",
+                "TOKEN_API_PROFILE": "ci",
             },
         )
         journal = httpx.get(mock.url + "/__mock/requests", timeout=30).text
-    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "contract check failed" in run.stdout  # the fault was caught: failure messages exist
+    assert run.returncode == 1, run.output[-6000:]
+    assert "contract check failed" in run.output  # the fault was caught: failure messages exist
     tokens = set(tokens_file.read_text().split())
     assert len(tokens) > 10, "the run was issued too few tokens to prove anything"
     basic = base64.b64encode(f"{CLIENT_ID}:{SECRET}".encode()).decode()
     outputs = {
-        "suite stdout": run.stdout,
-        "suite stderr": run.stderr,
+        "suite output": run.output,
         "junit": run.junit.read_text(encoding="utf-8"),
         "server stdout": (logs / "stdout.txt").read_text(errors="replace"),
         "server stderr": (logs / "stderr.txt").read_text(errors="replace"),

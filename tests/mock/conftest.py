@@ -16,7 +16,7 @@ import yaml
 
 from mocks import load_settings, running_mock
 from mocks.settings import DEFAULT_CONFIG, ClientConfig
-from tests.mock.helpers import TIMEOUT, basic
+from tests.support.mock_http import TIMEOUT, basic
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 import mocks
 from mocks.__main__ import main
 from mocks.server import running_mock_process
-from tests.mock.helpers import TIMEOUT, TOKEN
+from tests.support.mock_http import TIMEOUT, TOKEN
 
 
 def test_serve_on_port_zero_announces_and_serves(body_creds):
@@ -27,7 +27,7 @@ def test_serve_on_port_zero_announces_and_serves(body_creds):
 
 
 def test_running_mock_subprocess_flag(body_creds):
-    with mocks.running_mock(subprocess=True, rate_limit="1000/second") as url:
+    with mocks.running_mock(in_process=False, rate_limit="1000/second") as url:
         response = httpx.post(
             url + TOKEN, json={"grant_type": "client_credentials", **body_creds}, timeout=TIMEOUT
         )

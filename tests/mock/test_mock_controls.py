@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from tests.mock.helpers import TOKEN, journal
-from token_contract import contract
+from tests.support.mock_http import TOKEN, journal
+from token_spec import contract
+from token_spec.redaction import MASK
 
 SPEC = contract.load()
 
@@ -71,10 +72,10 @@ def test_journal_records_and_redacts(http, basic_auth, token, opaque_client):
     ):
         assert secret not in text
     assert entries[0]["params"]["client_id"] == opaque_client.client_id
-    assert entries[0]["params"]["client_secret"] == "[redacted]"
-    assert entries[1]["params"]["refresh_token"] == "[redacted]"
-    assert entries[2]["headers"]["authorization"] == "[redacted]"
-    assert entries[0]["response"]["access_token"] == "[redacted]"
+    assert entries[0]["params"]["client_secret"] == MASK
+    assert entries[1]["params"]["refresh_token"] == MASK
+    assert entries[2]["headers"]["authorization"] == MASK
+    assert entries[0]["response"]["access_token"] == MASK
     assert entries[0]["response"]["scope"] == issued["scope"]
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.mock.helpers import TOKEN, basic, error_of
-from token_contract import contract
+from tests.support.mock_http import TOKEN, basic, error_of
+from token_spec import contract
 
 SPEC = contract.load()
 

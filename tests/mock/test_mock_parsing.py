@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.mock.helpers import TOKEN, basic, error_of, journal
-from token_contract import contract
+from tests.support.mock_http import TOKEN, basic, error_of, journal
+from token_spec import contract
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from mocks import running_mock
-from tests.mock.helpers import TIMEOUT, TOKEN, basic
-from token_contract import contract
+from tests.support.mock_http import TIMEOUT, TOKEN, basic
+from token_spec import contract
 
 SPEC = contract.load()
 TIGHT = 3

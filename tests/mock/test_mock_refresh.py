@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from mocks import create_app, load_settings, running_mock
-from tests.mock.helpers import TIMEOUT, TOKEN, error_of
+from tests.support.mock_http import TIMEOUT, TOKEN, error_of
 
 
 @pytest.fixture

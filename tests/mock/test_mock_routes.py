@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.mock.helpers import TOKEN
+from tests.support.mock_http import TOKEN
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"])

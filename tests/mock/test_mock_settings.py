@@ -7,7 +7,7 @@ import pytest
 from mocks import load_settings
 from mocks.ratelimit import RateLimiter
 from mocks.settings import ConfigError, parse_rate
-from token_contract import contract
+from token_spec import contract
 
 SPEC = contract.load()
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from mocks import running_mock
-from tests.mock.helpers import TIMEOUT, TOKEN, error_of
-from token_contract import contract
+from tests.support.mock_http import TIMEOUT, TOKEN, error_of
+from token_spec import contract
 
 SPEC = contract.load()
 SMALLER = 64

@@ -8,7 +8,7 @@ import httpx
 
 from mocks import load_settings, running_mock
 from mocks.store import RefreshRecord, RefreshTokenStore
-from tests.mock.helpers import TIMEOUT, TOKEN, error_of
+from tests.support.mock_http import TIMEOUT, TOKEN, error_of
 
 CAPACITY = 4
 

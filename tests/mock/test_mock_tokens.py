@@ -10,8 +10,8 @@ import pytest
 from mocks import running_mock
 from mocks.settings import load_settings
 from mocks.tokens import TokenMinter
-from tests.mock.helpers import TOKEN, basic
-from token_contract import contract
+from tests.support.mock_http import TOKEN, basic
+from token_spec import contract
 
 SPEC = contract.load()
 BASE64URL = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")

@@ -10,7 +10,7 @@ import pytest
 from mocks import create_app, load_settings, running_mock
 from mocks.grants import Issued
 from mocks.responses import ResponseRenderer
-from tests.mock.helpers import TIMEOUT, TOKEN
+from tests.support.mock_http import TIMEOUT, TOKEN
 
 
 class BearerRenderer(ResponseRenderer):

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from mocks.prism import PrismServer, PrismUnavailable, running_prism
-from token_contract import contract
+from token_spec import contract
 
 NOT_INSTALLED = "npm ci --prefix mocks has not run"
 # Generous for a local Prism, short enough that a hang fails the test instead of the run.

@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from mocks import prism
-from mocks.prism import PrismStartupError, PrismUnavailable, group_members, running_prism
+from mocks.prism import PrismStartupError, PrismUnavailable, running_prism
+from mocks.processes import group_members
 from tests.prism.conftest import NOT_INSTALLED, prism_or_skip
 
 pytestmark = pytest.mark.prism

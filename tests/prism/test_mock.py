@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from mocks.prism import PrismServer
 from tests.prism.conftest import REQUEST_TIMEOUT, prism_or_skip
-from token_contract import contract
+from token_spec import contract
 
 pytestmark = pytest.mark.prism
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.prism.conftest import MODE_HEADER, Upstream
-from token_contract import contract
+from token_spec import contract
 
 pytestmark = pytest.mark.prism
 

@@ -1,6 +1,6 @@
 """Pointed by URL at a server with one seeded fault, the suite fails and names that fault's check.
 
-Each server is the real mock with one override (``mocks.faults``); the suite runs in a child process
+Each server is the real mock with one override (``tests.faults``); the suite runs in a child process
 exactly as a user would point it at staging. The self-check brings the full corpus; these are the
 ones a reader should see caught here.
 """
@@ -12,9 +12,9 @@ from collections.abc import Callable
 import pytest
 
 from mocks import running_mock
-from mocks.faults import faulty_app
-from tests.suite.conftest import SuiteRun
-from token_contract import contract
+from tests.faults import faulty_app
+from tests.support.suite import SuiteRun
+from token_spec import contract
 
 SECRET = contract.load().request_examples()["clientCredentials"]["client_secret"]
 
@@ -31,20 +31,20 @@ CASES = [
 
 @pytest.mark.parametrize(("fault", "selection", "check"), CASES, ids=[c[0] for c in CASES])
 def test_suite_names_the_seeded_fault(
-    run_suite: Callable[..., SuiteRun], fault: str, selection: str, check: str
+    suite_by_url: Callable[..., SuiteRun], fault: str, selection: str, check: str
 ) -> None:
     with running_mock(app=faulty_app(fault)) as url:
-        run = run_suite(url, "-k", selection, env={"TOKEN_API_ALLOW_BURST": "1"})
+        run = suite_by_url(url, "-k", selection, env={"TOKEN_API_ALLOW_BURST": "1"})
     assert run.returncode == 1, f"the suite did not fail on {fault}:\n{run.output[-3000:]}"
     assert f"contract check failed: {check}" in run.output, run.output[-3000:]
     assert "curl -sS" in run.output, "the failure carries no curl line"
     assert SECRET not in run.output, "the client secret leaked into the report"
 
 
-def test_suite_passes_the_correct_mock_by_url(run_suite: Callable[..., SuiteRun]) -> None:
+def test_suite_passes_the_correct_mock_by_url(suite_by_url: Callable[..., SuiteRun]) -> None:
     """The same selections stay green on the unmodified mock: the failures above are the faults'."""
     with running_mock(rate_limit="20/second") as url:
-        run = run_suite(
+        run = suite_by_url(
             url, "-k", " or ".join(sorted({c[1] for c in CASES})), env={"TOKEN_API_ALLOW_BURST": "1"}
         )
     assert run.returncode == 0, run.output[-3000:]

@@ -16,11 +16,10 @@ from typing import Any
 import pytest
 
 from mocks import create_app, load_settings, running_mock
-from tests.suite.conftest import ROOT
-from token_contract import contract
+from tests.support.suite import ROOT, suite_env
 from token_contract.errors import BudgetExhausted
 from token_contract.pacing import Pacer
-from token_contract.selfcheck import suite_env
+from token_spec import contract
 
 # Two small families, with Hypothesis's smallest profile: about 50 requests in 22 tests.
 SELECTION = ("-k", "test_errors or test_grant_types")

@@ -8,10 +8,10 @@ import sys
 import pytest
 
 from mocks import running_mock
-from mocks.faults import faulty_app
-from tests.suite.conftest import ROOT
-from token_contract import contract
+from tests.faults import faulty_app
+from tests.support.suite import ROOT
 from token_contract.catalogue import CATALOGUE
+from token_spec import contract
 
 EXAMPLE = contract.load().request_examples()["clientCredentials"]
 

@@ -1,6 +1,8 @@
 """The contract as data: every limit, enum and example the mock and the suite use, read from the spec.
 
 Nothing else in the project copies a number out of ``openapi/oauth2-token.yaml``; it asks this module.
+The file lives in the repository's ``openapi/`` and ships as the package data ``token_spec.openapi``,
+so an installed wheel finds it from any folder.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +20,14 @@ import yaml
 
 __all__ = ["DEFAULT_SPEC", "Contract", "load", "spec_path"]
 
-DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "openapi" / "oauth2-token.yaml"
+# Installed as files (a wheel, or editable from the checkout): a real path, which Spectral, Prism and
+# Schemathesis open by name.
+DEFAULT_SPEC = Path(str(files("token_spec.openapi").joinpath("oauth2-token.yaml")))
 TOKEN_PATH = "/oauth2/token"
 
 
 def spec_path() -> Path:
-    """The spec in force: ``TOKEN_API_SPEC`` when set, else the repository's own."""
+    """The spec in force: ``TOKEN_API_SPEC`` when set, else the one shipped with the package."""
     return Path(os.environ.get("TOKEN_API_SPEC") or DEFAULT_SPEC)
 
 

@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from mocks import running_mock
-from mocks.faults import FAULTS, faulty_app
-from tests.mock.helpers import TIMEOUT, TOKEN
-from token_contract import contract
+from tests.faults import FAULTS, faulty_app
+from tests.support.mock_http import TIMEOUT, TOKEN
+from token_spec import contract
 
 EXAMPLE = contract.load().request_examples()["clientCredentials"]
 

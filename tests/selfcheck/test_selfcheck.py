@@ -1,6 +1,6 @@
 """The self-check, quick: a handful of seeded faults are caught by URL and the unmodified mock passes.
 
-The full corpus (``python -m token_contract.selfcheck``) takes minutes; this subset runs in CI. The
+The full corpus (``python -m tests.selfcheck``) takes minutes; this subset runs in CI. The
 cheap tests below keep the corpus honest: every fault is a real subclass of what it replaces.
 """
 
@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from mocks.app import DEFAULTS, create_app
-from mocks.faults import CC_ONLY_CLIENT, CORRECT, FAULTS, JWT_CLIENT, faulty_app
+from mocks.app import create_app
+from mocks.components import DEFAULTS
 from mocks.settings import load_settings
-from token_contract import selfcheck
+from tests.faults import CC_ONLY_CLIENT, CORRECT, FAULTS, JWT_CLIENT, faulty_app
+from tests.selfcheck import runner as selfcheck
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS))

@@ -1,4 +1,4 @@
-"""Small helpers the mock's tests share (fixtures live in conftest.py)."""
+"""HTTP helpers the tests of the mock share: an RFC 6749 Basic header, the journal, an error code."""
 
 from __future__ import annotations
 

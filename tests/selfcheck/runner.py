@@ -1,13 +1,13 @@
 """The suite's self-check: does it catch every seeded fault, and pass every correct configuration?
 
-    python -m token_contract.selfcheck [--quick] [--baseline] [--only NAME ...] [--jobs N] [--report PATH]
+    python -m tests.selfcheck [--quick] [--baseline] [--only NAME ...] [--jobs N] [--report PATH]
 
-For each variant (``mocks.faults.FAULTS`` and ``CORRECT``) it starts ``python -m mocks serve --fault
-NAME --port 0`` as its own process on loopback, runs ``pytest tests/contract`` in a child process
-against that URL exactly as a user would point it at staging, and reads the JUnit file to find the
-checks that failed. ``--baseline`` also runs plain ``st run`` over the same spec against the same
-server; plain Schemathesis "caught" a fault when it reports a failure it does not report against
-the unmodified mock (its own false positives there are noise, not power).
+For each variant (``tests.faults.FAULTS`` and ``CORRECT``) it starts ``python -m mocks serve --app
+tests.faults:app --app-arg NAME --port 0`` as its own process on loopback, runs ``pytest
+tests/contract`` in a child process against that URL exactly as a user would point it at staging,
+and reads the JUnit file to find the checks that failed. ``--baseline`` also runs plain ``st run``
+over the same spec against the same server; plain Schemathesis "caught" a fault when it reports a
+failure it does not report against the unmodified mock (its own false positives there are noise).
 
 Prints a table (and writes it, as markdown, to ``reports/selfcheck.md``), the kill rate and the false
 positives; exits 1 unless every fault was caught and every correct configuration passed.
@@ -20,11 +20,9 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -32,12 +30,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mocks.server import running_mock_process, stop_process_group
-from token_contract import contract
+from mocks.processes import run_group
+from mocks.server import running_mock_process
+from mocks.settings import load_settings
+from tests.faults import CORRECT, FAULTS
+from tests.support.suite import ROOT, SuiteRun, run_suite, suite_env
+from token_spec import contract
 
 __all__ = ["QUICK", "Outcome", "Variant", "check_all", "check_variant", "main", "render_table", "variants"]
 
-ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "reports" / "selfcheck.md"
 # Five faults, each in another component and quick to fail, and one correct configuration.
 QUICK = (
@@ -52,7 +53,6 @@ REFERENCE = "opaque"  # the unmodified mock: what plain Schemathesis reports the
 REQUEST_TIMEOUT = 3.0  # the suite's (and plain st's) per-request timeout: stalls show in seconds
 SUITE_DEADLINE = 600.0
 STARTUP_DEADLINE = 20.0
-STOP_GRACE = 5.0
 ST_OPTIONS = ("--checks", "all", "--max-examples", "50", "--continue-on-failure", "--seed", "1")
 
 
@@ -99,9 +99,6 @@ class Outcome:
 
 def variants(names: Sequence[str] | None = None) -> list[Variant]:
     """Every fault, then every correct configuration; or the ``names`` asked for, in that order."""
-    from mocks.faults import CORRECT, FAULTS  # noqa: PLC0415 - the suite runs without the mock too
-    from mocks.settings import load_settings  # noqa: PLC0415
-
     clients = load_settings().clients
     default = contract.load().request_examples()["clientCredentials"]["client_id"]
 
@@ -110,7 +107,8 @@ def variants(names: Sequence[str] | None = None) -> list[Variant]:
         expected: str | None
         if name in FAULTS:
             fault = FAULTS[name]
-            serve, chosen, expected = ("--fault", name), fault.suite_client, fault.check
+            serve = ("--app", "tests.faults:app", "--app-arg", name)
+            chosen, expected = fault.suite_client, fault.check
         elif name in CORRECT:
             correct = CORRECT[name]
             rate = ("--rate-limit", correct.rate_limit) if correct.rate_limit else ()
@@ -144,81 +142,25 @@ def served(serve_args: Sequence[str]) -> Iterator[str]:
         yield url
 
 
-def _run(command: Sequence[str], *, cwd: Path, env: dict[str, str], deadline: float) -> int | None:
-    """Run a child in its own process group, output discarded; its exit code, None past ``deadline``."""
-    process = subprocess.Popen(
-        command,
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        return process.wait(deadline)
-    except subprocess.TimeoutExpired:
-        return None
-    finally:
-        stop_process_group(process, STOP_GRACE)
-
-
-def suite_env(url: str, **settings: str) -> dict[str, str]:
-    """The caller's environment less its own TOKEN_API_* and PYTEST_* settings, pointed at ``url``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOKEN_API_", "PYTEST_"))}
-    return {**env, "TOKEN_API_TARGET": url, "TOKEN_API_PROFILE": "ci", **settings}
-
-
-def suite_command(junit: Path, *args: str) -> list[str]:
-    """``pytest tests/contract`` as a user runs it against a URL, its JUnit file at ``junit``."""
-    return [sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", "-p", "no:xdist",
-            "-q", "-rs", f"--junitxml={junit}", *args]  # fmt: skip
-
-
-# -- the suite -------------------------------------------------------------------------------------
-def run_suite(variant: Variant, url: str, junit: Path) -> int | None:
+def run_variant_suite(variant: Variant, url: str, junit: Path) -> SuiteRun:
     """``pytest tests/contract`` against ``url``, configured as a user would configure a staging run."""
-    env = suite_env(
+    return run_suite(
         url,
-        TOKEN_API_CLIENT_ID=variant.client_id,
-        TOKEN_API_CLIENT_SECRET=variant.client_secret,
-        TOKEN_API_SCOPE=" ".join(variant.scopes),
-        TOKEN_API_MAX_REQUESTS="20000",
-        TOKEN_API_ALLOW_BURST="1",
-        # We know each variant's budget (per second), as a platform team knows its own service's:
-        # a bounded burst must meet a 429, or the limiter is missing.
-        TOKEN_API_EXPECT_429_WITHIN="1000",
-        TOKEN_API_TIMEOUT=str(REQUEST_TIMEOUT),
+        junit,
+        env={
+            "TOKEN_API_CLIENT_ID": variant.client_id,
+            "TOKEN_API_CLIENT_SECRET": variant.client_secret,
+            "TOKEN_API_SCOPE": " ".join(variant.scopes),
+            "TOKEN_API_MAX_REQUESTS": "20000",
+            "TOKEN_API_ALLOW_BURST": "1",
+            # We know each variant's budget (per second), as a platform team knows its own service's:
+            # a bounded burst must meet a 429, or the limiter is missing.
+            "TOKEN_API_EXPECT_429_WITHIN": "1000",
+            "TOKEN_API_TIMEOUT": str(REQUEST_TIMEOUT),
+            "TOKEN_API_PROFILE": "ci",
+        },
+        deadline=SUITE_DEADLINE,
     )
-    command = suite_command(junit)
-    return _run(command, cwd=ROOT, env=env, deadline=SUITE_DEADLINE)
-
-
-def failing_checks(junit: Path) -> list[str]:
-    """The check each failing test names (its ``check`` property), in file order.
-
-    A failure without one reads as its ``contract check failed:`` line, else its first line.
-    """
-    if not junit.exists():
-        return []
-    found: list[str] = []
-    for case in ET.parse(junit).iter("testcase"):  # noqa: S314 - our own child's file
-        problem = case.find("failure")
-        if problem is None:
-            problem = case.find("error")
-        if problem is None:
-            continue
-        check = next(
-            (p.get("value", "") for p in case.iter("property") if p.get("name") == "check"),
-            None,
-        )
-        text = f"{problem.get('message', '')}\n{problem.text or ''}"
-        if check is None:
-            if "contract check failed: " in text:
-                check = text.split("contract check failed: ", 1)[1].split("\n", 1)[0].strip()
-            else:
-                check = "unnamed: " + (text.strip().split("\n", 1)[0][:60] or problem.tag)
-        found.append(check)
-    return found
 
 
 # -- plain Schemathesis ------------------------------------------------------------------------------
@@ -248,7 +190,7 @@ def run_plain_schemathesis(variant: Variant, url: str, workdir: Path) -> set[str
         "--report-json-path",
         str(report),
     ]
-    returncode = _run(command, cwd=workdir, env=suite_env(url), deadline=SUITE_DEADLINE)
+    returncode = run_group(command, cwd=workdir, env=suite_env(url), deadline=SUITE_DEADLINE)
     if returncode is None or not report.exists():
         return {"(did not finish)"}
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -265,9 +207,10 @@ def check_variant(variant: Variant, *, baseline: bool = False) -> Outcome:
         started = time.monotonic()
         try:
             with served(variant.serve_args) as url:
-                returncode = run_suite(variant, url, junit)
+                run = run_variant_suite(variant, url, junit)
+                returncode = run.returncode
                 seconds = time.monotonic() - started
-                outcome = Outcome(variant, returncode, failing_checks(junit), seconds)
+                outcome = Outcome(variant, returncode, run.failing_checks(), seconds)
                 if baseline:
                     st_started = time.monotonic()
                     outcome.st_findings = run_plain_schemathesis(variant, url, workdir)
@@ -369,7 +312,7 @@ def render_table(outcomes: Sequence[Outcome], noise: set[str] | None = None) -> 
 
 
 def _header(argv: Sequence[str], seconds: float) -> str:
-    import schemathesis  # noqa: PLC0415 - only for its version in the report
+    import schemathesis
 
     return "\n".join(
         [
@@ -378,8 +321,7 @@ def _header(argv: Sequence[str], seconds: float) -> str:
             f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {platform.machine()}, "
             f"{os.cpu_count()} cores, Python {platform.python_version()}, "
             f"Schemathesis {getattr(schemathesis, '__version__', '?')}",
-            f"- command: `python -m token_contract.selfcheck {' '.join(argv)}`".rstrip()
-            + f"; {seconds:.0f} s",
+            f"- command: `python -m tests.selfcheck {' '.join(argv)}`".rstrip() + f"; {seconds:.0f} s",
             f"- suite: `pytest tests/contract` by URL, profile ci, TOKEN_API_TIMEOUT={REQUEST_TIMEOUT:g}",
             f"- plain: `st run SPEC --url URL --auth ID:SECRET {' '.join(ST_OPTIONS)} "
             f"--request-timeout {REQUEST_TIMEOUT:g}`",
@@ -390,9 +332,7 @@ def _header(argv: Sequence[str], seconds: float) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m token_contract.selfcheck", description=__doc__.split("\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m tests.selfcheck", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
     parser.add_argument("--baseline", action="store_true", help="also run plain `st run` on each variant")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="these variants (faults or correct)")

@@ -1,8 +1,9 @@
-"""Keeps secrets out of every line the suite writes.
+"""Keeps secrets out of every line the project writes: the suite's reports, the mock's journal, Prism's log.
 
-Two nets: by name (fields and headers that always hold secrets) and by value (the target's client
-secret and every token the target has issued in this run, wherever they turn up, even echoed inside
-an error description). Everything printed, reported or raised passes through :data:`REDACTOR`.
+Two nets: by name (fields and headers that always hold secrets) and by value (a client secret and
+every token issued, wherever they turn up, even echoed inside an error description). One mask,
+:data:`MASK`, everywhere. The suite sends everything it prints, reports or raises through
+:data:`REDACTOR`; the mock's journal keeps a :class:`Redactor` of its own, taught its clients' secrets.
 """
 
 from __future__ import annotations
@@ -13,16 +14,24 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-__all__ = ["MASK", "REDACTOR", "SECRET_FIELDS", "Redactor"]
+__all__ = ["MASK", "REDACTOR", "SECRET_FIELDS", "SECRET_HEADERS", "Redactor"]
 
 MASK = "[REDACTED]"
 SECRET_FIELDS = frozenset({"client_secret", "access_token", "refresh_token", "id_token", "password"})
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+_FIELD_NAMES = "|".join(sorted(SECRET_FIELDS))
 # Values shorter than this are not hunted by value: they would mask ordinary words.
 _MIN_SECRET = 6
 # A value a curl line writes as a shell variable: ``__SHELL_<NAME>__``, survives JSON and form encoding.
 SHELL = "__SHELL_"
-_JSON_SECRET = re.compile(r'("(?:' + "|".join(sorted(SECRET_FIELDS)) + r')"\s*:\s*)"(?:[^"\\]|\\.)*"')
+_JSON_SECRET = re.compile(r'("(?:' + _FIELD_NAMES + r')"\s*:\s*)"(?:[^"\\]|\\.)*"')
+# In free text (a log line): ``client_secret=...``, ``'refresh_token': '...'``, ``Basic <credentials>``.
+_LOOSE_SECRETS = (
+    re.compile(
+        r"""(?P<key>["']?\b(?:""" + _FIELD_NAMES + r""")["']?\s*[:=]\s*["']?)(?P<value>[^"'&\s,}]+)""", re.I
+    ),
+    re.compile(r"(?P<key>\b(?:Basic|Bearer)\s+)(?P<value>[A-Za-z0-9._~+/=-]+)", re.IGNORECASE),
+)
 
 
 class Redactor:
@@ -76,6 +85,23 @@ class Redactor:
             i = start = i + len(found)
         out.append(text[start:])
         return "".join(out)
+
+    def document(self, value: Any) -> Any:
+        """A parsed JSON document (or parameters) with secret-named fields and known secrets masked."""
+        if isinstance(value, Mapping):
+            return {
+                key: MASK if key in SECRET_FIELDS and item not in (None, "") else self.document(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list | tuple):
+            return [self.document(item) for item in value]
+        return self.text(value) if isinstance(value, str) else value
+
+    def free_text(self, text: str) -> str:
+        """A log line or any text of unknown shape: secret-named values, credentials, known secrets."""
+        for pattern in _LOOSE_SECRETS:
+            text = pattern.sub(lambda match: match["key"] + MASK, text)
+        return self.text(text)
 
     def header(self, name: str, value: str) -> str:
         if name.lower() in SECRET_HEADERS:

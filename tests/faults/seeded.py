@@ -2,7 +2,7 @@
 
 A fault is never a second implementation: it subclasses one component and changes one thing, so
 what it gets wrong is exactly what its name says. ``faulty_app(name)`` builds the mock with it.
-The self-check (``python -m token_contract.selfcheck``) serves each one on its own port, points the
+The self-check (``python -m tests.selfcheck``) serves each one on its own port, points the
 contract suite at it by URL and expects it to fail, naming ``Fault.check``; ``CORRECT`` lists
 configurations that are right and must pass.
 
@@ -19,7 +19,7 @@ import asyncio
 import time
 from base64 import b64decode
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from starlette.responses import Response
@@ -42,6 +42,7 @@ from mocks.settings import ClientConfig, MockSettings, load_settings
 from mocks.store import RefreshRecord, RefreshTokenStore
 from mocks.tokens import TokenMinter
 from mocks.validation import RequestValidator
+from token_spec.names import Check
 
 __all__ = ["CC_ONLY_CLIENT", "CORRECT", "FAULTS", "JWT_CLIENT", "Correct", "Fault", "faulty_app"]
 
@@ -448,82 +449,82 @@ FAULTS: dict[str, Fault] = {
             "token-type-bearer",
             "token_type is 'Bearer', not one of the spec's enum",
             {"renderer": BearerTokenType},
-            "token_response_conforms",
+            Check.TOKEN_RESPONSE_CONFORMS,
         ),
         Fault(
             "expires-in-string",
             "expires_in is the string '900', not an integer",
             {"renderer": ExpiresInString},
-            "token_response_conforms",
+            Check.TOKEN_RESPONSE_CONFORMS,
         ),
         Fault(
             "no-cache-control",
             "token answers lack Cache-Control: no-store and Pragma: no-cache",
             {"renderer": CacheableTokens},
-            "no_store_on_tokens",
+            Check.NO_STORE_ON_TOKENS,
         ),
         Fault(
             "retry-in-seconds",
             "X-Retry-In in seconds, not milliseconds",
             {"renderer": RetryInSeconds},
-            "retry_in_is_enough",
+            Check.RETRY_IN_IS_ENOUGH,
             rate_limit="20/second",
         ),
         Fault(
             "retry-in-overstated",
             "X-Retry-In four times the real wait",
             {"renderer": RetryInOverstated},
-            "retry_in_not_excessive",
+            Check.RETRY_IN_NOT_EXCESSIVE,
         ),
         Fault(
             "no-retry-in",
             "429 without the X-Retry-In header",
             {"renderer": NoRetryIn},
-            "retry_in_is_digits",
+            Check.RETRY_IN_IS_DIGITS,
         ),
         Fault(
             "rate-limit-503",
             "over budget answered 503, not 429",
             {"renderer": RateLimited503},
-            "status_is_documented",
+            Check.STATUS_IS_DOCUMENTED,
         ),
         Fault(
             "errors-as-text",
             "400 answers are a text/plain line, not the RFC 6749 JSON error",
             {"renderer": ErrorsAsText},
-            "error_body_conforms",
+            Check.ERROR_BODY_CONFORMS,
         ),
         Fault(
             "invalid-client-401",
             "invalid_client answered 401 with a challenge, a status the contract lacks",
             {"renderer": InvalidClient401},
-            "status_is_documented",
+            Check.STATUS_IS_DOCUMENTED,
         ),
         # minter
         Fault(
             "same-token-every-time",
             "one cached access token per client, handed out on every grant",
             {"minter": CachedAccessToken},
-            "tokens_unique",
+            Check.TOKENS_UNIQUE,
         ),
         Fault(
             "access-token-over-limit",
             "access tokens longer than the spec's 4096 characters",
             {"minter": OverlongAccessToken},
-            "token_response_conforms",
+            Check.TOKEN_RESPONSE_CONFORMS,
         ),
         Fault(
             "jwt-not-a-jwt",
             "token_type jwt, but the access token is an opaque string",
             {"minter": OpaqueCalledJwt},
-            "jwt_agrees_with_expires_in",
+            Check.JWT_AGREES_WITH_EXPIRES_IN,
             suite_client=JWT_CLIENT,
         ),
         Fault(
             "jwt-exp-in-milliseconds",
             "the JWT's exp claim in milliseconds",
             {"minter": JwtExpInMilliseconds},
-            "jwt_agrees_with_expires_in",
+            Check.JWT_AGREES_WITH_EXPIRES_IN,
             suite_client=JWT_CLIENT,
         ),
         # authenticator
@@ -531,176 +532,176 @@ FAULTS: dict[str, Fault] = {
             "secret-not-checked",
             "a known client id passes with any secret",
             {"authenticator": SecretNotChecked},
-            "client_authenticated",
+            Check.CLIENT_AUTHENTICATED,
         ),
         Fault(
             "body-credentials-refused",
             "client_id and client_secret in the body are refused; only Basic works",
             {"authenticator": BodyCredentialsRefused},
-            "encoding_accepted",
+            Check.ENCODING_ACCEPTED,
         ),
         Fault(
             "basic-refused",
             "Authorization: Basic is refused; only body credentials work",
             {"authenticator": BasicRefused},
-            "encoding_accepted",
+            Check.ENCODING_ACCEPTED,
         ),
         Fault(
             "basic-not-form-decoded",
             "Basic id and secret used without form-url-decoding (RFC 6749 section 2.3.1)",
             {"authenticator": BasicNotFormDecoded},
-            "basic_form_url_decoded",
+            Check.BASIC_FORM_URL_DECODED,
         ),
         Fault(
             "both-auth-methods-accepted",
             "Basic plus a body secret accepted (the body secret ignored) instead of invalid_request",
             {"authenticator": BothMethodsAccepted},
-            "one_auth_method",
+            Check.ONE_AUTH_METHOD,
         ),
         Fault(
             "unknown-client-invalid-grant",
             "an unknown client id answered invalid_grant, not invalid_client",
             {"authenticator": UnknownClientInvalidGrant},
-            "client_authenticated",
+            Check.CLIENT_AUTHENTICATED,
         ),
         Fault(
             "secret-in-error-description",
             "invalid_client's error_description quotes the id and secret it refused",
             {"authenticator": SecretInErrorDescription},
-            "no_secret_echo",
+            Check.NO_SECRET_ECHO,
         ),
         # parser
         Fault(
             "form-refused",
             "application/x-www-form-urlencoded bodies refused",
             {"parser": FormRefused},
-            "encoding_accepted",
+            Check.ENCODING_ACCEPTED,
         ),
         Fault(
             "json-refused",
             "application/json bodies refused",
             {"parser": JsonRefused},
-            "encoding_accepted",
+            Check.ENCODING_ACCEPTED,
         ),
         Fault(
             "charset-refused",
             "a Content-Type with a charset parameter is refused",
             {"parser": CharsetRefused},
-            "charset_accepted",
+            Check.CHARSET_ACCEPTED,
         ),
         Fault(
             "any-content-type-is-json",
             "any Content-Type (or none) is parsed as JSON",
             {"parser": AnyContentTypeIsJson},
-            "content_type_enforced",
+            Check.CONTENT_TYPE_ENFORCED,
         ),
         Fault(
             "form-plus-not-decoded",
             "'+' in a form value stays a plus, so a two-scope request is one unknown scope",
             {"parser": FormPlusKept},
-            "form_space_decoded",
+            Check.FORM_SPACE_DECODED,
         ),
         Fault(
             "duplicate-parameters-accepted",
             "a parameter sent twice is accepted (the last one wins)",
             {"parser": DuplicatesAccepted},
-            "duplicate_parameter_refused",
+            Check.DUPLICATE_PARAMETER_REFUSED,
         ),
         Fault(
             "unknown-parameters-refused",
             "unknown parameters refused instead of ignored (RFC 6749 section 3.2)",
             {"parser": UnknownParametersRefused},
-            "unknown_parameter_ignored",
+            Check.UNKNOWN_PARAMETER_IGNORED,
         ),
         Fault(
             "empty-parameters-kept",
             "empty values taken as given, not as omitted (RFC 6749 section 3.1)",
             {"parser": EmptyParametersKept},
-            "empty_parameter_omitted",
+            Check.EMPTY_PARAMETER_OMITTED,
         ),
         Fault(
             "malformed-json-500",
             "malformed JSON answered 500, not 400 invalid_request",
             {"parser": MalformedJson500},
-            "status_is_documented",
+            Check.STATUS_IS_DOCUMENTED,
         ),
         Fault(
             "stall-on-large-body",
             "bodies over 8 KiB stall for 12 s (longer than the suite's request timeout)",
             {"parser": StallOnLargeBody},
-            "target_answers_in_time",
+            Check.TARGET_ANSWERS_IN_TIME,
         ),
         # validator
         Fault(
             "grant-type-case-insensitive",
             "grant_type matched case- and whitespace-insensitively",
             {"validator": CaseInsensitiveGrantType},
-            "grant_type_matched_exactly",
+            Check.GRANT_TYPE_MATCHED_EXACTLY,
         ),
         Fault(
             "grant-type-trimmed",
             "whitespace around grant_type trimmed away",
             {"validator": TrimmedGrantType},
-            "grant_type_matched_exactly",
+            Check.GRANT_TYPE_MATCHED_EXACTLY,
         ),
         Fault(
             "missing-grant-type-unsupported",
             "a missing grant_type answered unsupported_grant_type, not invalid_request",
             {"validator": MissingGrantTypeUnsupported},
-            "grant_type_required",
+            Check.GRANT_TYPE_REQUIRED,
         ),
         Fault(
             "refresh-token-length-unchecked",
             "a refresh token over maxLength is looked up (invalid_grant), not refused as malformed",
             {"validator": LengthBlindValidator},
-            "refresh_token_limit_enforced",
+            Check.REFRESH_TOKEN_LIMIT_ENFORCED,
         ),
         # grants (and the validator that lets the truncation through)
         Fault(
             "refresh-truncated",
             "refresh tokens truncated to the limit, so a padded one passes",
             {"grants": TruncatingRefresh, "validator": LengthBlindValidator},
-            "no_truncation",
+            Check.NO_TRUNCATION,
         ),
         Fault(
             "refresh-widens-scope",
             "a refresh may grant any scope the client has, beyond the original",
             {"grants": WideningRefresh},
-            "refresh_never_widens_scope",
+            Check.REFRESH_NEVER_WIDENS_SCOPE,
         ),
         Fault(
             "any-refresh-token-accepted",
             "an unknown refresh token is honoured as a fresh grant",
             {"grants": AnyRefreshTokenAccepted},
-            "unknown_refresh_token_refused",
+            Check.UNKNOWN_REFRESH_TOKEN_REFUSED,
         ),
         Fault(
             "scope-echoed-not-allowed",
             "a requested scope the client may not have is granted and echoed back",
             {"grants": ScopeEchoed},
-            "invalid_scope_reached",
+            Check.INVALID_SCOPE_REACHED,
         ),
         Fault(
             "scope-request-ignored",
             "a narrower scope request gets the client's whole allowance",
             {"grants": ScopeRequestIgnored},
-            "granted_scope_within_request",
+            Check.GRANTED_SCOPE_WITHIN_REQUEST,
         ),
         Fault(
             "refresh-ignores-narrowing",
             "a narrowed refresh answers with the original grant's scope",
             {"grants": RefreshAnswersOriginalScope},
-            "granted_scope_within_request",
+            Check.GRANTED_SCOPE_WITHIN_REQUEST,
         ),
         # store
         Fault(
             "refresh-prefix-match",
             "refresh tokens compared on the issued width, so one with a character more still works",
             {"store": FixedWidthStore},
-            "exact_token_match",
+            Check.EXACT_TOKEN_MATCH,
         ),
         # limiter
-        Fault("no-rate-limit", "never answers 429", {"limiter": NoRateLimit}, "burst_meets_429"),
+        Fault("no-rate-limit", "never answers 429", {"limiter": NoRateLimit}, Check.BURST_MEETS_429),
     )
 }
 
@@ -720,7 +721,9 @@ CORRECT: dict[str, Correct] = {
 
 
 def faulty_app(name: str, settings: MockSettings | None = None) -> Callable[..., Any]:
-    """The mock with fault ``name`` seeded in."""
+    """The mock with fault ``name`` seeded in (and its own rate limit, unless the settings set one)."""
     fault = FAULTS[name]
-    chosen = settings or load_settings(rate_limit=fault.rate_limit)
+    chosen = settings or load_settings()
+    if fault.rate_limit is not None and chosen.rate_limit_override is None:
+        chosen = replace(chosen, rate_limit_override=fault.rate_limit)
     return create_app(chosen, **fault.overrides)
