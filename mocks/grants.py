@@ -27,8 +27,8 @@ Grant = Callable[[ClientConfig, dict[str, Any]], "Issued"]
 
 
 class Issued(NamedTuple):
-    """What a successful grant hands to the renderer (a tuple: built per request, a third of the cost
-    of a frozen dataclass)."""
+    """What a successful grant hands to the renderer (a tuple: built on every grant, cheaper than a
+    frozen dataclass)."""
 
     access_token: str
     token_type: str

@@ -92,8 +92,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
     """A budget as (requests allowed, window seconds).
 
     The notation is ``limits``' (a month is 30 days, a year 12 months, as there); the mock parses it
-    itself because importing ``limits`` cost 50 ms of a start-up measured in tenths of a second, for
-    one regular expression.
+    itself rather than import that package's start-up cost for one regular expression.
     """
     match = _RATE.fullmatch(rate)
     unit = match.group(3).lower() if match else ""

@@ -25,10 +25,9 @@ _OPAQUE_BYTES = 32
 _JWT_HEADER_CHARS = len(base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"="))
 _HS256_SIGNATURE_CHARS = 43
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
-# Random text is drawn from the OS in batches, already base64url-encoded: a getrandom() call and an
-# encoding per token cost more than the rest of minting, and a token is a slice of the batch no other
-# token shares (every character of base64 over random bytes carries 6 random bits). A fork empties
-# the batch (parent and child must differ).
+# Random text is drawn from the OS in batches, already base64url-encoded (one system call for many
+# tokens), and a token is a slice of the batch no other token shares (every character of base64 over
+# random bytes carries 6 random bits). A fork empties the batch (parent and child must differ).
 _BATCH_CHARS = 4096
 _forks = 0
 

@@ -3,13 +3,9 @@
 A window opens on a key's first hit and closes ``seconds`` later, when its count restarts, so the
 time to its close is exactly when a refused client may pass again (``X-Retry-In``).
 
-Why not the ``limits`` package (its fixed-window strategy over ``MemoryStorage``), measured on the
-mock: the storage starts a timer thread every 10 ms while it is hit, to sweep every key, and takes a
-lock per call, and the strategy formats its key string on every hit; under load that cost as much
-per request as authenticating and minting together. A custom ``limits`` storage without the thread
-(its documented extension point) still cost 8 us a request in context, and importing ``limits``
-(``deprecated``, ``wrapt``, its asyncio storages) added 50 ms to start-up. The mock serves from one
-event loop, so none of that is needed: one dict lookup and a compare per hit.
+Why not the ``limits`` package: its memory storage runs a sweeping timer thread and takes a lock
+per call, which the mock, serving from one event loop, does not need; here a hit is one dict lookup
+and a compare (the figures are in BENCHMARKS.md).
 
 Windows wait in one queue per window length, oldest first; when the earliest close time passes,
 the next hit drops up to ``SWEEP_PER_HIT`` closed windows from each queue's front (every key is

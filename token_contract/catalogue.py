@@ -1,4 +1,4 @@
-"""Named edge cases QA can replay one at a time against any target (``./run replay NAME``).
+"""Named edge cases QA can replay one at a time against any target (``python -m token_contract replay NAME``).
 
 Each case sends a few requests built to reach one corner of the contract and judges the answers with
 the same checks the suite uses; the replay tool prints every exchange, redacted, with a curl line.

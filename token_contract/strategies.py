@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from token_spec import contract
 
 __all__ = [
-    "VSCHAR",
     "charset_parameters",
     "grant_type_misspellings",
     "grant_type_with_stray_characters",
@@ -28,8 +27,6 @@ __all__ = [
     "unknown_parameters",
 ]
 
-# RFC 6749 Appendix A: the characters of a token.
-VSCHAR = "".join(chr(c) for c in range(0x20, 0x7F))
 _OTHER_GRANTS = (
     "password",
     "authorization_code",
@@ -110,12 +107,10 @@ def charset_parameters() -> st.SearchStrategy[str]:
     )
 
 
-_KNOWN = frozenset({"grant_type", "client_id", "client_secret", "refresh_token", "scope"})
-
-
 def unknown_parameters() -> st.SearchStrategy[dict[str, str]]:
-    """Extra parameters a server must ignore (RFC 6749 section 3.2)."""
-    names = st.from_regex(r"[a-z][a-z0-9_]{0,15}", fullmatch=True).filter(lambda n: n not in _KNOWN)
+    """Extra parameters a server must ignore (RFC 6749 section 3.2): none the spec's request names."""
+    known = frozenset(contract.load().request_parameters)
+    names = st.from_regex(r"[a-z][a-z0-9_]{0,15}", fullmatch=True).filter(lambda n: n not in known)
     values = st.text(alphabet=string.ascii_letters + string.digits + " ._-", max_size=30)
     return st.dictionaries(names, values, min_size=1, max_size=3)
 

@@ -89,7 +89,7 @@ class Check(StrEnum):
     RETRY_IN_IS_ENOUGH = "retry_in_is_enough"
     RETRY_IN_NOT_EXCESSIVE = "retry_in_not_excessive"
     # Schemathesis's own checks, run beside ours on every generated case.
-    SCHEMATHESIS = "schemathesis"
+    SCHEMATHESIS = "schemathesis_check"
 
     @classmethod
     def reached(cls, error_code: str) -> Check:

@@ -9,10 +9,7 @@ from token_contract import strategies
 from token_contract.checks import error_is, expect_status
 from token_contract.client import TokenClient
 from token_contract.flows import refresh_token_or_skip
-from token_spec import contract
 from token_spec.names import Check
-
-GRANTS = contract.load().grant_types
 
 
 @given(media=strategies.media, placement=strategies.placements)

@@ -65,7 +65,10 @@ def test_burst_meets_429_with_retry_in_digits(burst_client: TokenClient) -> None
     retry_in_is_digits(exchange)
     body = exchange.json()
     require(
-        isinstance(body, dict) and "error" in body, "rate_limit_body", "429 without a JSON error", exchange
+        isinstance(body, dict) and "error" in body,
+        Check.RATE_LIMIT_BODY,
+        "429 without a JSON error",
+        exchange,
     )
 
 

@@ -15,23 +15,24 @@ from mocks import running_mock
 from tests.faults import faulty_app
 from tests.support.suite import SuiteRun
 from token_spec import contract
+from token_spec.names import Check
 
 SECRET = contract.load().request_examples()["clientCredentials"]["client_secret"]
 
 CASES = [
     # fault, the families to run (-k), the check that must name it
-    ("token-type-bearer", "test_both_media_types", "token_response_conforms"),
-    ("no-cache-control", "test_both_media_types", "no_store_on_tokens"),
-    ("grant-type-case-insensitive", "test_unknown_grant_type", "grant_type_matched_exactly"),
-    ("refresh-truncated", "test_padded_refresh_token", "no_truncation"),
-    ("refresh-widens-scope", "test_refresh_narrows", "refresh_never_widens_scope"),
-    ("retry-in-seconds", "test_waiting_retry_in_is_enough", "retry_in_is_enough"),
+    ("token-type-bearer", "test_both_media_types", Check.TOKEN_RESPONSE_CONFORMS),
+    ("no-cache-control", "test_both_media_types", Check.NO_STORE_ON_TOKENS),
+    ("grant-type-case-insensitive", "test_unknown_grant_type", Check.GRANT_TYPE_MATCHED_EXACTLY),
+    ("refresh-truncated", "test_padded_refresh_token", Check.NO_TRUNCATION),
+    ("refresh-widens-scope", "test_refresh_narrows", Check.REFRESH_NEVER_WIDENS_SCOPE),
+    ("retry-in-seconds", "test_waiting_retry_in_is_enough", Check.RETRY_IN_IS_ENOUGH),
 ]
 
 
 @pytest.mark.parametrize(("fault", "selection", "check"), CASES, ids=[c[0] for c in CASES])
 def test_suite_names_the_seeded_fault(
-    suite_by_url: Callable[..., SuiteRun], fault: str, selection: str, check: str
+    suite_by_url: Callable[..., SuiteRun], fault: str, selection: str, check: Check
 ) -> None:
     with running_mock(app=faulty_app(fault)) as url:
         run = suite_by_url(url, "-k", selection, env={"TOKEN_API_ALLOW_BURST": "1"})

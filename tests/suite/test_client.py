@@ -10,6 +10,7 @@ from token_contract.client import STALE_CONNECTION_NOTE, TokenClient
 from token_contract.errors import TargetUnreachable
 from token_contract.pacing import Pacer
 from token_contract.targets import Target
+from token_spec.names import Check
 
 REQUESTS = 40
 
@@ -44,6 +45,6 @@ def test_a_target_that_drops_every_request_fails_with_a_curl_line() -> None:
                 client.grant()
         finally:
             client.close()
-    assert raised.value.check == "target_answers"
+    assert raised.value.check == Check.TARGET_ANSWERS
     assert raised.value.curl.startswith("curl ") and server.url in raised.value.curl
     assert "secret-value-1" not in str(raised.value)

@@ -1,0 +1,103 @@
+"""The packages' imports point one way: token_spec <- mocks <- token_contract, and no module cycles.
+
+Every import counts, at module level or inside a function (a lazy import is still a dependency), as
+read from the source by ``ast``. A failure names the offending import, so the fix is where it says.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# Each package and the project packages it may import.
+LAYERS = {"token_spec": set(), "mocks": {"token_spec"}, "token_contract": {"token_spec", "mocks"}}
+PROJECT = {*LAYERS, "tests", "benchmarks"}
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in LAYERS:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """The project modules ``name`` imports (a package's submodule when ``from pkg import sub``)."""
+    is_package = path.name == "__init__.py"
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = name.split(".")[: len(name.split(".")) - node.level + (1 if is_package else 0)]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            for alias in node.names:
+                child = f"{module}.{alias.name}"
+                found.add(child if child in MODULES else module)
+    return {m for m in found if m.partition(".")[0] in PROJECT}
+
+
+GRAPH = {name: _imports(name, path) - {name} for name, path in MODULES.items()}
+
+
+@pytest.mark.parametrize("module", sorted(GRAPH))
+def test_a_module_imports_only_its_layer_and_those_below(module: str) -> None:
+    package = module.partition(".")[0]
+    allowed = {package, *LAYERS[package]}
+    wrong = sorted(m for m in GRAPH[module] if m.partition(".")[0] not in allowed)
+    assert not wrong, f"{module} imports {wrong}: {package} may import only {sorted(allowed)}"
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """The first import cycle of ``graph`` (a path that returns to its start), or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(module: str) -> list[str] | None:
+        state[module] = 1
+        path.append(module)
+        for target in sorted(graph.get(module, ())):
+            if target not in graph:
+                continue
+            if state.get(target) == 1:
+                return [*path[path.index(target) :], target]
+            if target not in state and (cycle := visit(target)):
+                return cycle
+        path.pop()
+        state[module] = 2
+        return None
+
+    for module in sorted(graph):
+        if module not in state and (cycle := visit(module)):
+            return cycle
+    return None
+
+
+def test_no_two_modules_import_each_other_even_through_others() -> None:
+    """A cycle makes import order matter and the layers meaningless."""
+    cycle = find_cycle(GRAPH)
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def test_the_cycle_finder_finds_one_through_a_third_module() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_the_graph_is_read_at_all() -> None:
+    """The walk must see the arrows it guards, or the tests above pass on nothing."""
+    assert "token_spec.contract" in GRAPH["mocks.settings"]
+    assert "mocks.embedded" in GRAPH["token_contract.targets"]
+    assert "mocks.components" in GRAPH["mocks.endpoint"]  # an import under TYPE_CHECKING counts too
+    assert len(GRAPH) >= 35
