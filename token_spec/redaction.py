@@ -12,7 +12,7 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import unquote_plus
 
 __all__ = ["MASK", "REDACTOR", "SECRET_FIELDS", "SECRET_HEADERS", "Redactor"]
 
@@ -22,9 +22,8 @@ SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "s
 _FIELD_NAMES = "|".join(sorted(SECRET_FIELDS))
 # Values shorter than this are not hunted by value: they would mask ordinary words.
 _MIN_SECRET = 6
-# A value a curl line writes as a shell variable: ``__SHELL_<NAME>__``, survives JSON and form encoding.
-SHELL = "__SHELL_"
-_JSON_SECRET = re.compile(r'("(?:' + _FIELD_NAMES + r')"\s*:\s*)"(?:[^"\\]|\\.)*"')
+# A secret-named JSON member with a non-empty string value (an empty value is not a secret).
+_JSON_SECRET = re.compile(r'("(?:' + _FIELD_NAMES + r')"\s*:\s*)"(?:[^"\\]|\\.)+"')
 # In free text (a log line): ``client_secret=...``, ``'refresh_token': '...'``, ``Basic <credentials>``.
 _LOOSE_SECRETS = (
     re.compile(
@@ -62,6 +61,11 @@ class Redactor:
         self.add(value)
         if len(value) >= _MIN_SECRET:
             self.shell[value] = variable
+
+    def known(self) -> list[str]:
+        """Every value masked by value (for a replay line, which names some of them instead)."""
+        with self._lock:
+            return [value for bucket in self._by_prefix.values() for value in bucket]
 
     def learn_from_body(self, body: Any) -> None:
         """Remember every secret-named field of a parsed JSON answer (tokens the target issued)."""
@@ -119,14 +123,7 @@ class Redactor:
             # Textual, so duplicate keys and broken JSON are shown exactly as sent.
             return self.text(_JSON_SECRET.sub(_mask_member, text))
         if "x-www-form-urlencoded" in content_type:
-            try:
-                pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True)
-            except ValueError:
-                return self.text(text)
-            masked = [
-                (k, MASK if k in SECRET_FIELDS and v and not v.startswith(SHELL) else v) for k, v in pairs
-            ]
-            return self.text(urlencode(masked, safe="/[]"))
+            return self.text("&".join(_mask_pair(pair) for pair in text.split("&")))
         return self.text(text)
 
 
@@ -134,5 +131,10 @@ REDACTOR = Redactor()
 
 
 def _mask_member(match: re.Match[str]) -> str:
-    value = match.group(0)[len(match.group(1)) :]
-    return match.group(0) if value.startswith('"' + SHELL) else f'{match.group(1)}"{MASK}"'
+    return f'{match.group(1)}"{MASK}"'
+
+
+def _mask_pair(pair: str) -> str:
+    """One ``name=value`` of a form, its value masked when the name is a secret's: text as sent."""
+    name, _, value = pair.partition("=")
+    return f"{name}={MASK}" if value and unquote_plus(name) in SECRET_FIELDS else pair

@@ -26,6 +26,22 @@ def test_secret_fields_are_masked_by_name_in_json_and_forms() -> None:
     assert "abcdefgh" not in form and "scope=a+b" in form
 
 
+def test_a_form_is_masked_as_sent_not_re_encoded() -> None:
+    form = b"scope=a%20b+c%2541&client_secret=abcdefgh&client%5Fsecret=ijklmnop&x=%ZZ"
+    shown = Redactor().body(form, "application/x-www-form-urlencoded")
+    assert shown == f"scope=a%20b+c%2541&client_secret={MASK}&client%5Fsecret={MASK}&x=%ZZ"
+
+
+def test_an_empty_secret_is_shown_empty() -> None:
+    redactor = Redactor()
+    assert redactor.body(b'{"client_secret":"","password": ""}', "application/json") == (
+        '{"client_secret":"","password": ""}'
+    )
+    assert redactor.body(b"client_secret=&scope=a", "application/x-www-form-urlencoded") == (
+        "client_secret=&scope=a"
+    )
+
+
 def test_known_values_are_masked_anywhere() -> None:
     redactor = _redactor()
     text = f"error_description: bad secret {SECRET} and token {TOKEN}"
