@@ -23,7 +23,7 @@ from urllib.parse import quote_plus, urlencode
 import httpx
 
 from token_contract.errors import TargetTimeout, TargetUnreachable
-from token_contract.exchange import Exchange, SentRequest, as_curl
+from token_contract.exchange import ISSUED, Exchange, SentRequest, as_curl
 from token_contract.pacing import Pacer
 from token_contract.targets import Target
 from token_spec.redaction import REDACTOR
@@ -118,8 +118,10 @@ class TokenClient:
                 notes=(note,) if note else (),
             )
             REDACTOR.learn_from_body(exchange.json())
+            ISSUED.learn(sent, exchange.json())  # so a replay line can obtain these tokens afresh
             if self.recorder is not None:
                 self.recorder.append(exchange)
+            self.pacer.observe(exchange)
             delay = self.pacer.retry_delay(exchange.status, exchange.header) if honour_429 else None
             if delay is None or attempt == attempts - 1:
                 return exchange
@@ -149,7 +151,7 @@ class TokenClient:
         self,
         params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
         *,
-        media: Media = "json",
+        media: Media = "form",
         placement: Placement | None = "basic",
         client_id: str | None = None,
         client_secret: str | None = None,
@@ -157,7 +159,8 @@ class TokenClient:
         headers: Sequence[tuple[str, str]] = (),
         honour_429: bool = True,
     ) -> Exchange:
-        """POST parameters as JSON or form, with the target's credentials as Basic, in the body, or none.
+        """POST parameters as a form (the default every OAuth2 server reads) or JSON, with the target's
+        credentials as Basic, in the body, or none.
 
         ``params`` may be pairs, to send a parameter twice; ``client_id``/``client_secret`` replace the
         target's own (to send wrong ones).
@@ -185,7 +188,7 @@ class TokenClient:
         *,
         scope: str | None = None,
         refresh_token: str | None = None,
-        media: Media = "json",
+        media: Media = "form",
         placement: Placement = "basic",
         honour_429: bool = True,
     ) -> Exchange:

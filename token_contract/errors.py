@@ -2,6 +2,7 @@
 
 ContractError
 ├── ContractViolation   a target broke the contract (a check failed); carries the exchange
+│   └── PreconditionFailed  a step a test needed first failed, so its own check could not be judged
 ├── TargetError         the target cannot be used as asked
 │   ├── UnsafeTarget    refused before any request (plain http off loopback, missing credentials)
 │   └── NoAnswer        a request got no answer; carries its curl line and the check it broke
@@ -12,6 +13,8 @@ ContractError
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from textwrap import indent
 from typing import TYPE_CHECKING
 
 from token_spec.names import Check
@@ -24,6 +27,7 @@ __all__ = [
     "ContractError",
     "ContractViolation",
     "NoAnswer",
+    "PreconditionFailed",
     "TargetError",
     "TargetTimeout",
     "TargetUnreachable",
@@ -36,13 +40,38 @@ class ContractError(Exception):
 
 
 class ContractViolation(ContractError, AssertionError):
-    """A check failed: ``check`` names it, ``exchange`` is the request and answer that showed it."""
+    """A check failed: ``check`` names it, ``exchange`` is the request and answer that showed it.
 
-    def __init__(self, check: Check, message: str, exchange: Exchange | None = None) -> None:
+    ``cause`` groups failures that share one defect of the target (no request-specific values in it);
+    ``also`` holds other checks the same answer broke, reported alongside, never instead.
+    """
+
+    def __init__(
+        self,
+        check: Check,
+        message: str,
+        exchange: Exchange | None = None,
+        *,
+        cause: str | None = None,
+        also: Sequence[ContractViolation] = (),
+    ) -> None:
         super().__init__(f"[{check}] {message}")
         self.check = check
         self.message = message
         self.exchange = exchange
+        self.cause = cause or message
+        self.also = tuple(also)
+
+    def findings(self) -> list[ContractViolation]:
+        """This failure and those alongside it, this one first."""
+        return [self, *self.also]
+
+
+class PreconditionFailed(ContractViolation):
+    """A step the test needed before its own check (getting a token to refresh) did not work.
+
+    The test cannot judge its property, and says so: a failure, never a skip.
+    """
 
 
 class TargetError(ContractError):
@@ -59,7 +88,7 @@ class NoAnswer(TargetError):
     check = Check.TARGET_ANSWERS
 
     def __init__(self, message: str, curl: str) -> None:
-        super().__init__(f"{message}\n  {curl}")
+        super().__init__(f"{message}\n{indent(curl, '  ')}")
         self.curl = curl
 
 

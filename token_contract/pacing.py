@@ -1,14 +1,16 @@
-"""Live-target manners: a request budget for the whole run, and every 429 waited out.
+"""Live-target manners: a request budget for the whole run, every 429 waited out, every answer timed.
 
-Every request the suite sends, its own or Schemathesis's, passes :meth:`Pacer.spend` first and
-:meth:`Pacer.retry_delay` after, so a run never exceeds ``TOKEN_API_MAX_REQUESTS`` and never hammers
-a target that asked it to wait. Per-family counters feed the end-of-run summary. Under pytest-xdist
+Every request the suite sends, its own or Schemathesis's (both go through ``TokenClient``), passes
+:meth:`Pacer.spend` first and :meth:`Pacer.retry_delay` after, so a run never exceeds
+``TOKEN_API_MAX_REQUESTS`` and never hammers a target that asked it to wait. Per-family counters
+feed the end-of-run summary, and :class:`Latencies` the ``answers_promptly`` check. Under pytest-xdist
 each worker has a pacer of its own, allowed its share of the budget; the controller merges their reports.
 """
 
 from __future__ import annotations
 
 import re
+import statistics
 import threading
 import time
 from collections import defaultdict
@@ -16,13 +18,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-import requests
-from requests.adapters import HTTPAdapter
-
 from token_contract.errors import BudgetExhausted
+from token_contract.exchange import Exchange, as_curl
 from token_spec import contract
 
-__all__ = ["FamilyStats", "PacedAdapter", "Pacer", "paced_session"]
+__all__ = ["FamilyStats", "Latencies", "Pacer", "SlowAnswer"]
 
 _DIGITS = re.compile(r"[0-9]{1,12}")
 
@@ -42,6 +42,58 @@ class FamilyStats:
             setattr(self, counter.name, getattr(self, counter.name) + getattr(other, counter.name))
 
 
+@dataclass(frozen=True)
+class SlowAnswer:
+    seconds: float
+    status: int
+    curl: str
+    test: str
+
+
+class Latencies:
+    """How long answers took; the slow ones kept with their curl line (few: only past ``floor``).
+
+    An answer is slow when it took longer than ``floor`` seconds and ``factor`` times the run's
+    median: a target that answers some requests (large bodies, say) far later than the others.
+    One slow answer can be a hiccup of the machine; ``repeated`` of them is the target.
+    """
+
+    floor = 1.0
+    factor = 10.0
+    repeated = 2
+    kept = 20
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+        self.slow: list[SlowAnswer] = []
+        self._lock = threading.Lock()
+
+    def observe(self, exchange: Exchange, test: str) -> None:
+        with self._lock:
+            self.seconds.append(exchange.elapsed)
+            if exchange.elapsed > self.floor:
+                self.slow.append(
+                    SlowAnswer(exchange.elapsed, exchange.status, as_curl(exchange.request), test)
+                )
+                self.slow = sorted(self.slow, key=lambda s: -s.seconds)[: self.kept]
+
+    def median(self) -> float:
+        return statistics.median(self.seconds) if self.seconds else 0.0
+
+    def too_slow(self) -> list[SlowAnswer]:
+        """The answers far later than the others, slowest first; empty when fewer than ``repeated``."""
+        limit = max(self.floor, self.factor * self.median())
+        slow = [s for s in self.slow if s.seconds > limit]
+        return slow if len(slow) >= self.repeated else []
+
+    def report(self) -> dict[str, Any]:
+        return {"seconds": self.seconds, "slow": [asdict(s) for s in self.slow]}
+
+    def merge(self, report: Mapping[str, Any]) -> None:
+        self.seconds += report["seconds"]
+        self.slow = sorted([*self.slow, *(SlowAnswer(**s) for s in report["slow"])], key=lambda s: -s.seconds)
+
+
 class Pacer:
     """Shared by every client of one run; thread-safe."""
 
@@ -58,6 +110,7 @@ class Pacer:
         self.progress_every = 0
         self.on_progress: Callable[[Pacer], None] | None = None
         self.current_test = ""
+        self.latencies = Latencies()
         self._lock = threading.Lock()
         self._retry_header = contract.load().retry_header
 
@@ -65,6 +118,15 @@ class Pacer:
     def spent(self) -> bool:
         """True once this process has sent its whole budget."""
         return self.budget is not None and self.sent >= self.budget
+
+    @property
+    def remaining(self) -> int | None:
+        """Requests this process may still send; None without a budget."""
+        return None if self.budget is None else max(0, self.budget - self.sent)
+
+    def observe(self, exchange: Exchange) -> None:
+        """Time one answer (for ``answers_promptly``)."""
+        self.latencies.observe(exchange, self.current_test)
 
     def spend(self) -> None:
         """Count one request; refuse it when the budget is spent."""
@@ -94,6 +156,7 @@ class Pacer:
             "sent": self.sent,
             "run_budget": self.run_budget,
             "stats": {name: asdict(stats) for name, stats in self.stats.items()},
+            "latencies": self.latencies.report(),
         }
 
     def merge(self, report: Mapping[str, Any]) -> None:
@@ -102,6 +165,7 @@ class Pacer:
         self.run_budget = report["run_budget"]
         for name, counts in report["stats"].items():
             self.stats[name].add(FamilyStats(**counts))
+        self.latencies.merge(report["latencies"])
 
     def retry_delay(self, status: int, header: Callable[[str], str | None]) -> float | None:
         """Seconds to wait before retrying, for a 429; None for anything else.
@@ -122,34 +186,3 @@ class Pacer:
             stats.honoured_429 += 1
             stats.waited += delay
         self.sleep(delay)
-
-
-class PacedAdapter(HTTPAdapter):
-    """A requests adapter (for Schemathesis's calls) that spends the budget and waits out 429s."""
-
-    def __init__(self, pacer: Pacer, timeout: float) -> None:
-        super().__init__(max_retries=0)
-        self.pacer = pacer
-        self.timeout = timeout
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
-        for attempt in range(self.pacer.retries + 1):
-            self.pacer.spend()
-            response = super().send(request, **kwargs)
-            delay = self.pacer.retry_delay(response.status_code, response.headers.get)
-            if delay is None or attempt == self.pacer.retries:
-                return response
-            response.close()
-            self.pacer.honour(delay)
-        raise AssertionError("unreachable")
-
-
-def paced_session(pacer: Pacer, timeout: float) -> requests.Session:
-    session = requests.Session()
-    adapter = PacedAdapter(pacer, timeout)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.headers["User-Agent"] = "oauth2-token-contract"
-    return session

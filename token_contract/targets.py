@@ -55,6 +55,9 @@ class Settings:
     max_wait: float = 30.0
     # A remote target's known budget: a burst of this many requests must meet a 429.
     expect_429_within: int | None = None
+    # A client of the target allowed client_credentials only, when its owner names one: the refresh
+    # grant is then unauthorized_client for it.
+    restricted_client: ClientCredentials | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -70,6 +73,11 @@ class Settings:
             max_wait=float(env.get("TOKEN_API_MAX_WAIT") or 30.0),
             expect_429_within=int(env["TOKEN_API_EXPECT_429_WITHIN"])
             if env.get("TOKEN_API_EXPECT_429_WITHIN")
+            else None,
+            restricted_client=ClientCredentials(
+                env["TOKEN_API_RESTRICTED_CLIENT_ID"], env["TOKEN_API_RESTRICTED_CLIENT_SECRET"], ()
+            )
+            if env.get("TOKEN_API_RESTRICTED_CLIENT_ID") and env.get("TOKEN_API_RESTRICTED_CLIENT_SECRET")
             else None,
         )
 
@@ -250,4 +258,4 @@ def open_target(chosen: TargetPlan) -> Iterator[Target]:
             yield Target.started(chosen, prism.base_url)
     else:
         assert chosen.base_url is not None
-        yield Target.started(chosen, chosen.base_url)
+        yield Target.started(chosen, chosen.base_url, restricted_client=Settings.from_env().restricted_client)
