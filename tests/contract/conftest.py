@@ -1,4 +1,4 @@
-"""Fixtures the contract families share."""
+"""Fixtures the contract families share: other clients of the target, refresh tokens, preconditions."""
 
 from __future__ import annotations
 
@@ -6,42 +6,34 @@ from collections.abc import Iterator
 
 import pytest
 
+from mocks.embedded import ClientCredentials
 from token_contract.client import TokenClient
-from token_contract.flows import refresh_token_or_skip
+from token_contract.flows import NoRefreshToken, Preconditions, RefreshTokenSource, obtain_refresh_token
 from token_contract.targets import Target
 
 
-@pytest.fixture
-def refresh_token(client: TokenClient) -> tuple[str, set[str]]:
-    """A fresh refresh token and its granted scope; the test skips, saying why, when none is issued."""
-    return refresh_token_or_skip(client)
-
-
 @pytest.fixture(scope="session")
-def jwt_client(target: Target, client: TokenClient) -> Iterator[TokenClient]:
-    """A client whose tokens are JWTs: the embedded mock's JWT client, elsewhere the target's own."""
-    if target.jwt_client is None:
-        yield client
-        return
-    jwt = client.as_client(
-        target.jwt_client.client_id, target.jwt_client.client_secret, target.jwt_client.scopes
-    )
-    yield jwt
-    jwt.close()
+def preconditions(client: TokenClient) -> Preconditions:
+    """What the target was seen to accept, asked once per run (a media type that works at all)."""
+    return Preconditions(client)
 
 
 @pytest.fixture(scope="session")
 def _refresh_support(client: TokenClient) -> str | None:
-    """Why refresh semantics cannot be tested with this client (None when they can), asked once."""
-    body = client.grant().json() or {}
-    if "refresh_token" not in body:
-        return f"{client.target.name} issues this client no refresh tokens"
+    """Why refresh semantics cannot be tested with this client (None when they can), asked once.
+
+    A failed grant here is not "no refresh tokens": it raises, and the test fails as a precondition.
+    """
+    try:
+        obtain_refresh_token(client)
+    except NoRefreshToken as exc:
+        return str(exc)
     return None
 
 
 @pytest.fixture
 def refresh_supported(_refresh_support: str | None) -> None:
-    """Skip, saying why, a test that sends the refresh grant when this client gets no refresh tokens.
+    """Skip, saying why, a test of the refresh grant when this client gets no refresh tokens.
 
     Such a client may rightly answer ``unauthorized_client`` before it looks at the token.
     """
@@ -49,13 +41,40 @@ def refresh_supported(_refresh_support: str | None) -> None:
         pytest.skip(f"{_refresh_support}: the refresh_token grant is not testable with it")
 
 
+@pytest.fixture
+def fresh_refresh_token(client: TokenClient, refresh_supported: None) -> RefreshTokenSource:
+    """A function giving a refresh token never used before (and its granted scope), one per call."""
+
+    def fresh(scope: str | None = None, *, via: TokenClient | None = None) -> tuple[str, set[str]]:
+        try:
+            token, granted, _ = obtain_refresh_token(via or client, scope)
+        except NoRefreshToken as exc:
+            pytest.skip(f"{exc}: refresh semantics cannot be tested on this target")
+        return token, granted
+
+    return fresh
+
+
+def _other_client(client: TokenClient, credentials: ClientCredentials | None) -> TokenClient | None:
+    if credentials is None:
+        return None
+    return client.as_client(credentials.client_id, credentials.client_secret, credentials.scopes)
+
+
+@pytest.fixture(scope="session")
+def jwt_client(target: Target, client: TokenClient) -> Iterator[TokenClient]:
+    """A client whose tokens are JWTs: the embedded mock's JWT client, elsewhere the target's own."""
+    other = _other_client(client, target.jwt_client)
+    yield other or client
+    if other is not None:
+        other.close()
+
+
 @pytest.fixture(scope="session")
 def burst_client(target: Target, client: TokenClient) -> Iterator[TokenClient]:
     """The client the burst family provokes 429 with: on the embedded mock a tight-budget client of
     the suite's own, elsewhere the target's client (its real budget)."""
-    if target.burst_client is None:
-        yield client
-        return
-    burst = client.as_client(target.burst_client.client_id, target.burst_client.client_secret)
-    yield burst
-    burst.close()
+    other = _other_client(client, target.burst_client)
+    yield other or client
+    if other is not None:
+        other.close()
