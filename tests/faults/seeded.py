@@ -1,16 +1,9 @@
 """Seeded faults: realistic mistakes of token endpoints, each a small named override of the real mock.
 
-A fault is never a second implementation: it subclasses one component and changes one thing, so
-what it gets wrong is exactly what its name says. ``faulty_app(name)`` builds the mock with it.
-The self-check (``python -m tests.selfcheck``) serves each one on its own port, points the
-contract suite at it by URL and expects it to fail, naming ``Fault.check``; ``CORRECT`` lists
-configurations that are right and must pass.
-
-    FAULTS    name -> Fault(description, overrides, check, rate_limit, suite_client)
-    CORRECT   name -> Correct(description, rate_limit, suite_client)
-
-``suite_client`` is the client (from ``mocks/clients.yaml``) the suite should speak for: a JWT fault
-shows only to a client that gets JWTs. Overrides are grouped below by the component they replace.
+A fault is never a second implementation: it subclasses one component and changes one thing, so what
+it gets wrong is exactly what its name says. This is the first corpus, written beside the checks;
+``matrix.py`` adds the faults the rule matrix showed missing. Overrides are grouped below by the
+component they replace.
 """
 
 from __future__ import annotations
@@ -19,12 +12,10 @@ import asyncio
 import time
 from base64 import b64decode
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from starlette.responses import Response
 
-from mocks.app import create_app
 from mocks.authentication import Authenticator, BasicCredentials
 from mocks.errors import (
     InvalidClient,
@@ -38,39 +29,13 @@ from mocks.grants import Grants, Issued
 from mocks.parsing import RequestParser
 from mocks.ratelimit import RateLimiter
 from mocks.responses import ResponseRenderer, json_response
-from mocks.settings import ClientConfig, MockSettings, load_settings
+from mocks.settings import ClientConfig, MockSettings
 from mocks.store import RefreshRecord, RefreshTokenStore
 from mocks.tokens import TokenMinter
 from mocks.validation import RequestValidator
-from token_spec.names import Check
+from tests.faults.model import JWT_CLIENT, Fault
 
-__all__ = ["CC_ONLY_CLIENT", "CORRECT", "FAULTS", "JWT_CLIENT", "Correct", "Fault", "faulty_app"]
-
-# Clients of mocks/clients.yaml the suite may be pointed with (tests check they exist).
-JWT_CLIENT = "jwtQAclient_7Hq2x"
-CC_ONLY_CLIENT = "ccOnlyQAclient_9Lm4"
-
-
-@dataclass(frozen=True)
-class Fault:
-    """One defect: the overrides that seed it and the contract check expected to name it."""
-
-    name: str
-    description: str
-    overrides: dict[str, type] = field(default_factory=dict)
-    check: str = ""
-    rate_limit: str | None = None
-    suite_client: str | None = None
-
-
-@dataclass(frozen=True)
-class Correct:
-    """A configuration of the unmodified mock that the suite must pass."""
-
-    name: str
-    description: str
-    rate_limit: str | None = None
-    suite_client: str | None = None
+__all__ = ["SEEDED"]
 
 
 # -- renderer: what the answers look like ----------------------------------------------------------
@@ -303,9 +268,10 @@ class MalformedJson500(RequestParser):
 
 
 class StallOnLargeBody(RequestParser):
-    """Bodies over 8 KiB wait longer than any client does (bounded, so the server still stops)."""
+    """Bodies past 4 KiB (a token near the limit) wait longer than any client does (bounded, so the
+    server still stops)."""
 
-    threshold: ClassVar[int] = 8 * 1024
+    threshold: ClassVar[int] = 4 * 1024
     stall_seconds: ClassVar[float] = 12.0
 
     async def read_body(self, receive: Any, content_length: bytes | None) -> bytes:
@@ -354,20 +320,6 @@ class LengthBlindValidator(RequestValidator):
 
 
 # -- grants: what is granted -------------------------------------------------------------------------
-class TruncatingRefresh(Grants):
-    """Looks up only the first ``maxLength`` characters, as a fixed-width column would."""
-
-    def __init__(self, settings: MockSettings, *args: Any) -> None:
-        super().__init__(settings, *args)
-        self.limit = settings.contract.refresh_token_max_length
-
-    def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Any:
-        token = params.get("refresh_token")
-        if isinstance(token, str):
-            params["refresh_token"] = token[: self.limit]
-        return super().refresh_token(client, params)
-
-
 class WideningRefresh(Grants):
     """A refresh grants what was asked for, checked against the client's allowance, not the grant's."""
 
@@ -441,7 +393,7 @@ class NoRateLimit(RateLimiter):
         return None
 
 
-FAULTS: dict[str, Fault] = {
+SEEDED: dict[str, Fault] = {
     f.name: f
     for f in (
         # renderer
@@ -449,82 +401,83 @@ FAULTS: dict[str, Fault] = {
             "token-type-bearer",
             "token_type is 'Bearer', not one of the spec's enum",
             {"renderer": BearerTokenType},
-            Check.TOKEN_RESPONSE_CONFORMS,
+            breaks=("A2",),
         ),
         Fault(
             "expires-in-string",
             "expires_in is the string '900', not an integer",
             {"renderer": ExpiresInString},
-            Check.TOKEN_RESPONSE_CONFORMS,
+            breaks=("A2",),
         ),
         Fault(
             "no-cache-control",
             "token answers lack Cache-Control: no-store and Pragma: no-cache",
             {"renderer": CacheableTokens},
-            Check.NO_STORE_ON_TOKENS,
+            breaks=("A4",),
         ),
         Fault(
             "retry-in-seconds",
             "X-Retry-In in seconds, not milliseconds",
             {"renderer": RetryInSeconds},
-            Check.RETRY_IN_IS_ENOUGH,
+            breaks=("T3",),
             rate_limit="20/second",
         ),
         Fault(
             "retry-in-overstated",
             "X-Retry-In four times the real wait",
             {"renderer": RetryInOverstated},
-            Check.RETRY_IN_NOT_EXCESSIVE,
+            breaks=("T4",),
         ),
         Fault(
             "no-retry-in",
             "429 without the X-Retry-In header",
             {"renderer": NoRetryIn},
-            Check.RETRY_IN_IS_DIGITS,
+            breaks=("T2",),
         ),
         Fault(
             "rate-limit-503",
             "over budget answered 503, not 429",
             {"renderer": RateLimited503},
-            Check.STATUS_IS_DOCUMENTED,
+            breaks=("A1",),
+            burst_only=True,
         ),
         Fault(
             "errors-as-text",
             "400 answers are a text/plain line, not the RFC 6749 JSON error",
             {"renderer": ErrorsAsText},
-            Check.ERROR_BODY_CONFORMS,
+            breaks=("A5",),
         ),
         Fault(
             "invalid-client-401",
             "invalid_client answered 401 with a challenge, a status the contract lacks",
             {"renderer": InvalidClient401},
-            Check.STATUS_IS_DOCUMENTED,
+            breaks=("A1", "E13/json/basic", "E13/json/body", "E13/form/basic", "E13/form/body"),
         ),
         # minter
         Fault(
             "same-token-every-time",
             "one cached access token per client, handed out on every grant",
             {"minter": CachedAccessToken},
-            Check.TOKENS_UNIQUE,
+            breaks=("S1",),
         ),
         Fault(
             "access-token-over-limit",
             "access tokens longer than the spec's 4096 characters",
             {"minter": OverlongAccessToken},
-            Check.TOKEN_RESPONSE_CONFORMS,
+            breaks=("A2",),
         ),
         Fault(
             "jwt-not-a-jwt",
             "token_type jwt, but the access token is an opaque string",
             {"minter": OpaqueCalledJwt},
-            Check.JWT_AGREES_WITH_EXPIRES_IN,
+            breaks=("A7",),
             suite_client=JWT_CLIENT,
         ),
         Fault(
             "jwt-exp-in-milliseconds",
             "the JWT's exp claim in milliseconds",
             {"minter": JwtExpInMilliseconds},
-            Check.JWT_AGREES_WITH_EXPIRES_IN,
+            breaks=("A7",),
             suite_client=JWT_CLIENT,
         ),
         # authenticator
@@ -532,198 +485,169 @@ FAULTS: dict[str, Fault] = {
             "secret-not-checked",
             "a known client id passes with any secret",
             {"authenticator": SecretNotChecked},
-            Check.CLIENT_AUTHENTICATED,
+            breaks=("E13/json/basic", "E13/json/body", "E13/form/basic", "E13/form/body"),
         ),
         Fault(
             "body-credentials-refused",
             "client_id and client_secret in the body are refused; only Basic works",
             {"authenticator": BodyCredentialsRefused},
-            Check.ENCODING_ACCEPTED,
+            breaks=("E1/json/body", "E1/form/body"),
         ),
         Fault(
             "basic-refused",
             "Authorization: Basic is refused; only body credentials work",
             {"authenticator": BasicRefused},
-            Check.ENCODING_ACCEPTED,
+            breaks=("E1/json/basic", "E1/form/basic"),
         ),
         Fault(
             "basic-not-form-decoded",
             "Basic id and secret used without form-url-decoding (RFC 6749 section 2.3.1)",
             {"authenticator": BasicNotFormDecoded},
-            Check.BASIC_FORM_URL_DECODED,
+            breaks=("E15",),
         ),
         Fault(
             "both-auth-methods-accepted",
-            "Basic plus a body secret accepted (the body secret ignored) instead of invalid_request",
+            "Basic plus a body secret: the body secret ignored, even when it is wrong",
             {"authenticator": BothMethodsAccepted},
-            Check.ONE_AUTH_METHOD,
+            breaks=("E11/json", "E11/form"),
         ),
         Fault(
             "unknown-client-invalid-grant",
             "an unknown client id answered invalid_grant, not invalid_client",
             {"authenticator": UnknownClientInvalidGrant},
-            Check.CLIENT_AUTHENTICATED,
+            breaks=("E13/json/basic", "E13/json/body", "E13/form/basic", "E13/form/body"),
         ),
         Fault(
             "secret-in-error-description",
             "invalid_client's error_description quotes the id and secret it refused",
             {"authenticator": SecretInErrorDescription},
-            Check.NO_SECRET_ECHO,
+            breaks=("A6",),
         ),
         # parser
         Fault(
             "form-refused",
             "application/x-www-form-urlencoded bodies refused",
             {"parser": FormRefused},
-            Check.ENCODING_ACCEPTED,
+            breaks=("E1/form/basic", "E1/form/body"),
         ),
         Fault(
             "json-refused",
             "application/json bodies refused",
             {"parser": JsonRefused},
-            Check.ENCODING_ACCEPTED,
+            breaks=("E1/json/basic", "E1/json/body"),
         ),
         Fault(
             "charset-refused",
             "a Content-Type with a charset parameter is refused",
             {"parser": CharsetRefused},
-            Check.CHARSET_ACCEPTED,
+            breaks=("E2/json", "E2/form"),
         ),
         Fault(
             "any-content-type-is-json",
             "any Content-Type (or none) is parsed as JSON",
             {"parser": AnyContentTypeIsJson},
-            Check.CONTENT_TYPE_ENFORCED,
+            breaks=("E9",),
         ),
         Fault(
             "form-plus-not-decoded",
             "'+' in a form value stays a plus, so a two-scope request is one unknown scope",
             {"parser": FormPlusKept},
-            Check.FORM_SPACE_DECODED,
+            breaks=("E3",),
         ),
         Fault(
             "duplicate-parameters-accepted",
             "a parameter sent twice is accepted (the last one wins)",
             {"parser": DuplicatesAccepted},
-            Check.DUPLICATE_PARAMETER_REFUSED,
+            breaks=("E4",),
         ),
         Fault(
             "unknown-parameters-refused",
             "unknown parameters refused instead of ignored (RFC 6749 section 3.2)",
             {"parser": UnknownParametersRefused},
-            Check.UNKNOWN_PARAMETER_IGNORED,
+            breaks=("E6/json", "E6/form"),
         ),
         Fault(
             "empty-parameters-kept",
             "empty values taken as given, not as omitted (RFC 6749 section 3.1)",
             {"parser": EmptyParametersKept},
-            Check.EMPTY_PARAMETER_OMITTED,
+            breaks=("E5/json", "E5/form"),
         ),
         Fault(
             "malformed-json-500",
             "malformed JSON answered 500, not 400 invalid_request",
             {"parser": MalformedJson500},
-            Check.STATUS_IS_DOCUMENTED,
+            breaks=("A1", "X3"),
         ),
         Fault(
             "stall-on-large-body",
-            "bodies over 8 KiB stall for 12 s (longer than the suite's request timeout)",
+            "bodies over 4 KiB stall for 12 s (longer than the suite's request timeout)",
             {"parser": StallOnLargeBody},
-            Check.TARGET_ANSWERS_IN_TIME,
+            breaks=("A8",),
         ),
         # validator
         Fault(
             "grant-type-case-insensitive",
             "grant_type matched case- and whitespace-insensitively",
             {"validator": CaseInsensitiveGrantType},
-            Check.GRANT_TYPE_MATCHED_EXACTLY,
+            breaks=("G2/json", "G2/form"),
         ),
         Fault(
             "grant-type-trimmed",
             "whitespace around grant_type trimmed away",
             {"validator": TrimmedGrantType},
-            Check.GRANT_TYPE_MATCHED_EXACTLY,
+            breaks=("G2/json", "G2/form"),
         ),
         Fault(
             "missing-grant-type-unsupported",
             "a missing grant_type answered unsupported_grant_type, not invalid_request",
             {"validator": MissingGrantTypeUnsupported},
-            Check.GRANT_TYPE_REQUIRED,
-        ),
-        Fault(
-            "refresh-token-length-unchecked",
-            "a refresh token over maxLength is looked up (invalid_grant), not refused as malformed",
-            {"validator": LengthBlindValidator},
-            Check.REFRESH_TOKEN_LIMIT_ENFORCED,
+            breaks=("G4/json", "G4/form", "R1"),
         ),
         # grants (and the validator that lets the truncation through)
         Fault(
             "refresh-truncated",
-            "refresh tokens truncated to the limit, so a padded one passes",
-            {"grants": TruncatingRefresh, "validator": LengthBlindValidator},
-            Check.NO_TRUNCATION,
+            "no length limit on refresh tokens, compared on the issued width: a padded one passes",
+            {"store": FixedWidthStore, "validator": LengthBlindValidator},
+            breaks=("L3/json", "L3/form"),
         ),
         Fault(
             "refresh-widens-scope",
             "a refresh may grant any scope the client has, beyond the original",
             {"grants": WideningRefresh},
-            Check.REFRESH_NEVER_WIDENS_SCOPE,
+            breaks=("S7",),
         ),
         Fault(
             "any-refresh-token-accepted",
             "an unknown refresh token is honoured as a fresh grant",
             {"grants": AnyRefreshTokenAccepted},
-            Check.UNKNOWN_REFRESH_TOKEN_REFUSED,
+            breaks=("L2/json", "L2/form", "R3"),
         ),
         Fault(
             "scope-echoed-not-allowed",
             "a requested scope the client may not have is granted and echoed back",
             {"grants": ScopeEchoed},
-            Check.INVALID_SCOPE_REACHED,
+            breaks=("R6/json", "R6/form"),
         ),
         Fault(
             "scope-request-ignored",
             "a narrower scope request gets the client's whole allowance",
             {"grants": ScopeRequestIgnored},
-            Check.GRANTED_SCOPE_WITHIN_REQUEST,
+            breaks=("S2",),
         ),
         Fault(
             "refresh-ignores-narrowing",
             "a narrowed refresh answers with the original grant's scope",
             {"grants": RefreshAnswersOriginalScope},
-            Check.GRANTED_SCOPE_WITHIN_REQUEST,
+            breaks=("S2",),
         ),
         # store
         Fault(
             "refresh-prefix-match",
             "refresh tokens compared on the issued width, so one with a character more still works",
             {"store": FixedWidthStore},
-            Check.EXACT_TOKEN_MATCH,
+            breaks=("L4/json", "L4/form"),
         ),
         # limiter
-        Fault("no-rate-limit", "never answers 429", {"limiter": NoRateLimit}, Check.BURST_MEETS_429),
+        Fault("no-rate-limit", "never answers 429", {"limiter": NoRateLimit}, breaks=("T1",)),
     )
 }
-
-CORRECT: dict[str, Correct] = {
-    c.name: c
-    for c in (
-        Correct("opaque", "the mock as shipped; the suite speaks for the spec's example client"),
-        Correct("jwt", "the suite speaks for the client that gets JWTs", suite_client=JWT_CLIENT),
-        Correct("tight-rate-limit", "every client limited to 20 requests a second", rate_limit="20/second"),
-        Correct(
-            "client-credentials-only",
-            "the suite speaks for a client limited to client_credentials, without refresh tokens",
-            suite_client=CC_ONLY_CLIENT,
-        ),
-    )
-}
-
-
-def faulty_app(name: str, settings: MockSettings | None = None) -> Callable[..., Any]:
-    """The mock with fault ``name`` seeded in (and its own rate limit, unless the settings set one)."""
-    fault = FAULTS[name]
-    chosen = settings or load_settings()
-    if fault.rate_limit is not None and chosen.rate_limit_override is None:
-        chosen = replace(chosen, rate_limit_override=fault.rate_limit)
-    return create_app(chosen, **fault.overrides)

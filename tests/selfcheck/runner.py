@@ -34,13 +34,14 @@ from mocks.processes import run_group
 from mocks.server import running_mock_process
 from mocks.settings import load_settings
 from tests.faults import CORRECT, FAULTS
-from tests.support.suite import ROOT, SuiteRun, run_suite, suite_env
+from tests.support.suite import ROOT, run_suite, suite_env
 from token_spec import contract
+from token_spec.names import Check
 
 __all__ = ["QUICK", "Outcome", "Variant", "check_all", "check_variant", "main", "render_table", "variants"]
 
 REPORT = ROOT / "reports" / "selfcheck.md"
-# Five faults, each in another component and quick to fail, and one correct configuration.
+# Faults in different components, quick to fail, and one correct configuration.
 QUICK = (
     "secret-not-checked",
     "duplicate-parameters-accepted",
@@ -50,10 +51,27 @@ QUICK = (
     "opaque",
 )
 REFERENCE = "opaque"  # the unmodified mock: what plain Schemathesis reports there is its noise
-REQUEST_TIMEOUT = 3.0  # the suite's (and plain st's) per-request timeout: stalls show in seconds
+REQUEST_TIMEOUT = 3.0  # plain st's per-request timeout (the suite keeps its user default)
 SUITE_DEADLINE = 600.0
 STARTUP_DEADLINE = 20.0
 ST_OPTIONS = ("--checks", "all", "--max-examples", "50", "--continue-on-failure", "--seed", "1")
+
+
+@dataclass(frozen=True)
+class Column:
+    """How a user runs the suite against a URL: nothing told about the target but its credentials."""
+
+    name: str
+    env: tuple[tuple[str, str], ...]
+    bursts: bool
+
+
+# The defaults a staging job gets (budget unset, so 400; bursts allowed), and a tight budget without
+# bursts: every fault outside the 429 path must still be caught there.
+COLUMNS = (
+    Column("default budget, bursts", (("TOKEN_API_ALLOW_BURST", "1"),), bursts=True),
+    Column("150 requests, no bursts", (("TOKEN_API_MAX_REQUESTS", "150"),), bursts=False),
+)
 
 
 @dataclass(frozen=True)
@@ -62,25 +80,45 @@ class Variant:
 
     name: str
     description: str
-    serve_args: tuple[str, ...]
     client_id: str
     client_secret: str = field(repr=False)
     scopes: tuple[str, ...]
-    expected: str | None = None
+    expected: tuple[str, ...] = ()  # a fault: the checks that may catch it, the first its own
+    burst_only: bool = False
+    env: tuple[tuple[str, str], ...] = ()  # what else the target's owner tells the suite
 
     @property
     def is_fault(self) -> bool:
-        return self.expected is not None
+        return bool(self.expected)
+
+    @property
+    def on_429_path(self) -> bool:
+        """A fault only a burst can show (it cannot be caught without one)."""
+        return self.burst_only or (self.is_fault and set(self.expected) <= BURST_CHECKS)
+
+    @property
+    def serve_args(self) -> tuple[str, ...]:
+        return ("--app", "tests.faults:app", "--app-arg", self.name)
+
+
+BURST_CHECKS = {
+    str(c)
+    for c in (
+        Check.BURST_MEETS_429,
+        Check.RETRY_IN_IS_DIGITS,
+        Check.RETRY_IN_IS_ENOUGH,
+        Check.RETRY_IN_NOT_EXCESSIVE,
+    )
+}
 
 
 @dataclass
-class Outcome:
-    variant: Variant
-    returncode: int | None  # the suite's exit code; None when it overran its deadline
+class Run:
+    """One column's run of the suite against a variant."""
+
+    returncode: int | None  # None when it overran its deadline
     checks: list[str]  # every failing test's check, in JUnit order
     seconds: float
-    st_findings: set[str] | None = None  # plain st's failure kinds; None without --baseline
-    st_seconds: float = 0.0
     note: str = ""
 
     @property
@@ -91,10 +129,33 @@ class Outcome:
     def passed(self) -> bool:
         return self.returncode == 0
 
+
+@dataclass
+class Outcome:
+    variant: Variant
+    runs: dict[str, Run] = field(default_factory=dict)  # column name -> run
+    st_findings: set[str] | None = None  # plain st's failure kinds; None without --baseline
+    st_seconds: float = 0.0
+
+    def judged(self, column: Column) -> bool | None:
+        """A fault caught (or a correct configuration passed) in that column; None when not expected
+        of it (a 429-path fault without bursts)."""
+        run = self.runs.get(column.name)
+        if run is None or (self.variant.on_429_path and not column.bursts):
+            return None
+        if not self.variant.is_fault:
+            return run.passed
+        return run.failed and any(check in run.checks for check in self.variant.expected)
+
     @property
     def ok(self) -> bool:
-        """A fault caught, or a correct configuration passed."""
-        return self.failed if self.variant.is_fault else self.passed
+        """Every column that applies says what it should."""
+        return all(self.judged(column) is not False for column in COLUMNS)
+
+    @property
+    def checks(self) -> list[str]:
+        first = self.runs.get(COLUMNS[0].name)
+        return first.checks if first else []
 
 
 def variants(names: Sequence[str] | None = None) -> list[Variant]:
@@ -103,28 +164,24 @@ def variants(names: Sequence[str] | None = None) -> list[Variant]:
     default = contract.load().request_examples()["clientCredentials"]["client_id"]
 
     def build(name: str) -> Variant:
-        serve: tuple[str, ...]
-        expected: str | None
-        if name in FAULTS:
-            fault = FAULTS[name]
-            serve = ("--app", "tests.faults:app", "--app-arg", name)
-            chosen, expected = fault.suite_client, fault.check
-        elif name in CORRECT:
-            correct = CORRECT[name]
-            rate = ("--rate-limit", correct.rate_limit) if correct.rate_limit else ()
-            serve, chosen, expected = rate, correct.suite_client, None
-        else:
+        known = FAULTS.get(name) or CORRECT.get(name)
+        if known is None:
             raise KeyError(name)
-        client = clients[chosen or default]
-        description = FAULTS[name].description if name in FAULTS else CORRECT[name].description
+        client = clients[known.suite_client or default]
+        scopes = tuple(sorted(client.scopes))
+        fault = FAULTS.get(name)
+        if fault is None:
+            return Variant(name, known.description, client.client_id, client.client_secret, scopes)
+        expected = tuple(str(check) for check in fault.checks)
         return Variant(
             name,
-            description,
-            serve,
+            known.description,
             client.client_id,
             client.client_secret,
-            tuple(sorted(client.scopes)),
+            scopes,
             expected,
+            fault.burst_only,
+            fault.env,
         )
 
     chosen = list(names) if names else [*FAULTS, *CORRECT]
@@ -142,25 +199,28 @@ def served(serve_args: Sequence[str]) -> Iterator[str]:
         yield url
 
 
-def run_variant_suite(variant: Variant, url: str, junit: Path) -> SuiteRun:
-    """``pytest tests/contract`` against ``url``, configured as a user would configure a staging run."""
-    return run_suite(
-        url,
-        junit,
-        env={
-            "TOKEN_API_CLIENT_ID": variant.client_id,
-            "TOKEN_API_CLIENT_SECRET": variant.client_secret,
-            "TOKEN_API_SCOPE": " ".join(variant.scopes),
-            "TOKEN_API_MAX_REQUESTS": "20000",
-            "TOKEN_API_ALLOW_BURST": "1",
-            # We know each variant's budget (per second), as a platform team knows its own service's:
-            # a bounded burst must meet a 429, or the limiter is missing.
-            "TOKEN_API_EXPECT_429_WITHIN": "1000",
-            "TOKEN_API_TIMEOUT": str(REQUEST_TIMEOUT),
-            "TOKEN_API_PROFILE": "ci",
-        },
-        deadline=SUITE_DEADLINE,
-    )
+def run_column(variant: Variant, column: Column, workdir: Path) -> Run:
+    """``pytest tests/contract`` against a fresh server of the variant, as a staging job runs it."""
+    junit = workdir / f"junit-{len(list(workdir.iterdir()))}.xml"
+    started = time.monotonic()
+    try:
+        with served(variant.serve_args) as url:
+            env = {
+                "TOKEN_API_CLIENT_ID": variant.client_id,
+                "TOKEN_API_CLIENT_SECRET": variant.client_secret,
+                "TOKEN_API_SCOPE": " ".join(variant.scopes),
+                **dict(variant.env),
+                **dict(column.env),
+            }
+            done = run_suite(url, junit, env=env, deadline=SUITE_DEADLINE)
+    except RuntimeError as exc:
+        return Run(None, [], time.monotonic() - started, note=str(exc))
+    run = Run(done.returncode, done.failing_checks(), time.monotonic() - started)
+    if done.returncode is None:
+        run.note = f"the suite overran {SUITE_DEADLINE:g} s"
+    elif done.returncode not in (0, 1):
+        run.note = f"the suite exited {done.returncode}"
+    return run
 
 
 # -- plain Schemathesis ------------------------------------------------------------------------------
@@ -201,26 +261,21 @@ def run_plain_schemathesis(variant: Variant, url: str, workdir: Path) -> set[str
 
 # -- one variant -------------------------------------------------------------------------------------
 def check_variant(variant: Variant, *, baseline: bool = False) -> Outcome:
+    """Every column against the variant (a fresh server each), and plain ``st run`` when asked."""
+    outcome = Outcome(variant)
     with tempfile.TemporaryDirectory(prefix=f"selfcheck-{variant.name}-") as tmp:
         workdir = Path(tmp)
-        junit = workdir / "junit.xml"
-        started = time.monotonic()
-        try:
-            with served(variant.serve_args) as url:
-                run = run_variant_suite(variant, url, junit)
-                returncode = run.returncode
-                seconds = time.monotonic() - started
-                outcome = Outcome(variant, returncode, run.failing_checks(), seconds)
-                if baseline:
-                    st_started = time.monotonic()
+        for column in COLUMNS:
+            if column.bursts or not variant.on_429_path:
+                outcome.runs[column.name] = run_column(variant, column, workdir)
+        if baseline:
+            started = time.monotonic()
+            try:
+                with served(variant.serve_args) as url:
                     outcome.st_findings = run_plain_schemathesis(variant, url, workdir)
-                    outcome.st_seconds = time.monotonic() - st_started
-        except RuntimeError as exc:
-            return Outcome(variant, None, [], time.monotonic() - started, note=str(exc))
-    if returncode is None:
-        outcome.note = f"the suite overran {SUITE_DEADLINE:g} s"
-    elif returncode not in (0, 1):
-        outcome.note = f"the suite exited {returncode}"
+            except RuntimeError as exc:
+                outcome.st_findings = {f"(server did not start: {exc})"}
+            outcome.st_seconds = time.monotonic() - started
     return outcome
 
 
@@ -233,7 +288,8 @@ def check_all(
         outcome = check_variant(variant, baseline=baseline)
         if progress:
             verdict = "ok" if outcome.ok else "NOT OK"
-            print(f"  {variant.name}: {verdict} ({outcome.seconds:.0f} s)", file=sys.stderr, flush=True)
+            seconds = sum(run.seconds for run in outcome.runs.values())
+            print(f"  {variant.name}: {verdict} ({seconds:.0f} s)", file=sys.stderr, flush=True)
         return outcome
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -241,17 +297,40 @@ def check_all(
 
 
 # -- the table ---------------------------------------------------------------------------------------
+def _cell(outcome: Outcome, column: Column) -> str:
+    judged = outcome.judged(column)
+    run = outcome.runs.get(column.name)
+    if judged is None:
+        return "n/a (429 path)"
+    if run is None:
+        return "-"
+    if not outcome.variant.is_fault:
+        return "passed" if judged else f"**FALSE ALARM** ({_first(run)})"
+    if judged:
+        return "caught"
+    return f"**MISSED** ({_first(run)})" if run.checks else f"**MISSED** ({run.note or 'passed'})"
+
+
+def _first(run: Run) -> str:
+    checks = list(dict.fromkeys(run.checks))
+    if not checks:
+        return run.note or f"exit {run.returncode}"
+    return checks[0] + (f" +{len(checks) - 1}" if len(checks) > 1 else "")
+
+
 def _caught_by(outcome: Outcome) -> str:
     checks = list(dict.fromkeys(outcome.checks))
-    expected = outcome.variant.expected
+    if not outcome.variant.is_fault:
+        return ""
     if not checks:
-        return outcome.note or "-"
-    if expected in checks:
+        return "-"
+    expected = next((c for c in outcome.variant.expected if c in checks), None)
+    if expected is not None:
         checks.remove(expected)
         checks.insert(0, expected)
-        shown = f"**{expected}**"
+        shown = f"`{expected}`"
     else:
-        shown = checks[0] + (f" (expected {expected})" if expected else "")
+        shown = f"{checks[0]} (expected {outcome.variant.expected[0]})"
     rest = len(checks) - 1
     return shown + (f" (+{rest} more)" if rest else "")
 
@@ -261,51 +340,43 @@ def _plain(outcome: Outcome, noise: set[str]) -> str:
         return ""
     new = sorted(outcome.st_findings - noise)
     if not outcome.variant.is_fault:
-        return "noise: " + (", ".join(sorted(outcome.st_findings)) or "none")
-    return ("caught: " + ", ".join(new)) if new else "missed"
+        return ("false alarm: " + ", ".join(sorted(outcome.st_findings))) if outcome.st_findings else "passed"
+    return ("caught (" + ", ".join(new) + ")") if new else "missed"
 
 
 def render_table(outcomes: Sequence[Outcome], noise: set[str] | None = None) -> str:
-    """The markdown table, then the kill rate and the false positives."""
+    """The markdown table, then the kill rate per column and the false alarms."""
     with_st = any(o.st_findings is not None for o in outcomes)
     noise = noise or set()
-    head = ["variant", "kind", "suite", "caught by (check)", "s"]
+    head = ["variant", "kind", *(c.name for c in COLUMNS), "caught by"]
     if with_st:
-        head += ["plain `st run`", "st s"]
+        head.append("plain `st run`")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for o in outcomes:
         kind = "fault" if o.variant.is_fault else "correct"
-        if o.variant.is_fault:
-            verdict = "caught" if o.failed else "**MISSED**"
-        else:
-            verdict = "passed" if o.passed else "**FALSE POSITIVE**"
-        row = [o.variant.name, kind, verdict, _caught_by(o), f"{o.seconds:.0f}"]
+        row = [o.variant.name, kind, *(_cell(o, c) for c in COLUMNS), _caught_by(o)]
         if with_st:
-            row += [_plain(o, noise), f"{o.st_seconds:.0f}"]
+            row.append(_plain(o, noise))
         lines.append("| " + " | ".join(row) + " |")
     faults = [o for o in outcomes if o.variant.is_fault]
     correct = [o for o in outcomes if not o.variant.is_fault]
-    caught = [o for o in faults if o.failed]
-    named = [o for o in caught if o.variant.expected in o.checks]
     lines.append("")
-    if faults:
-        lines.append(
-            f"Kill rate: {len(caught)}/{len(faults)} faults caught ({100 * len(caught) / len(faults):.0f}%), "
-            f"{len(named)} by the expected check."
-        )
-        missed = [o.variant.name for o in faults if not o.failed]
-        if missed:
-            lines.append(f"Missed: {', '.join(missed)}.")
-        if with_st:
-            st_caught = [o for o in faults if o.st_findings and o.st_findings - noise]
+    for column in COLUMNS:
+        judged = [o for o in faults if o.judged(column) is not None]
+        caught = [o for o in judged if o.judged(column)]
+        if judged:
+            missed = [o.variant.name for o in judged if not o.judged(column)]
             lines.append(
-                f"Plain `st run` caught {len(st_caught)}/{len(faults)} (noise on the unmodified mock: "
-                f"{', '.join(sorted(noise)) or 'none'})."
+                f"{column.name}: {len(caught)}/{len(judged)} faults caught by the expected check"
+                + (f"; missed: {', '.join(missed)}." if missed else ".")
             )
+    if with_st and faults:
+        st_caught = [o for o in faults if o.st_findings and o.st_findings - noise]
+        lines.append(f"Plain `st run` caught {len(st_caught)}/{len(faults)}.")
     if correct:
-        false = [o.variant.name for o in correct if not o.passed]
+        false = sorted({o.variant.name for o in correct for c in COLUMNS if o.judged(c) is False})
         lines.append(
-            f"False positives: {len(false)}/{len(correct)} correct configurations failed"
+            f"False alarms: {len(false)}/{len(correct)} correct configurations failed"
             + (f" ({', '.join(false)})." if false else ".")
         )
     return "\n".join(lines)
@@ -322,7 +393,8 @@ def _header(argv: Sequence[str], seconds: float) -> str:
             f"{os.cpu_count()} cores, Python {platform.python_version()}, "
             f"Schemathesis {getattr(schemathesis, '__version__', '?')}",
             f"- command: `python -m tests.selfcheck {' '.join(argv)}`".rstrip() + f"; {seconds:.0f} s",
-            f"- suite: `pytest tests/contract` by URL, profile ci, TOKEN_API_TIMEOUT={REQUEST_TIMEOUT:g}",
+            "- suite: `pytest tests/contract` by URL with the target's credentials and scope, nothing else "
+            "but each column's settings: " + "; ".join(f"{c.name}: {dict(c.env)}" for c in COLUMNS),
             f"- plain: `st run SPEC --url URL --auth ID:SECRET {' '.join(ST_OPTIONS)} "
             f"--request-timeout {REQUEST_TIMEOUT:g}`",
             "",

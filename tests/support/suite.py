@@ -50,8 +50,9 @@ class SuiteRun:
         return list(ET.parse(self.junit).getroot().iter("testcase"))
 
     def failing_checks(self) -> list[str]:
-        """The check each failing test names (its ``check`` property), in file order; a failure without
-        one reads as its ``contract check failed:`` line, else its first line."""
+        """Every check each failing test names, in file order: its own first, then the findings that
+        came alongside (``finding`` properties, ``check: cause``). A failure that names none reads as
+        its ``contract check failed:`` line, else its first line."""
         found: list[str] = []
         for case in self.cases():
             problem = case.find("failure")
@@ -59,16 +60,16 @@ class SuiteRun:
                 problem = case.find("error")
             if problem is None:
                 continue
-            check = next(
-                (p.get("value", "") for p in case.iter("property") if p.get("name") == "check"), None
-            )
+            properties = [(p.get("name"), p.get("value", "")) for p in case.iter("property")]
+            named = [value for name, value in properties if name == "check"]
+            named += [value.split(":", 1)[0] for name, value in properties if name == "finding"]
             text = f"{problem.get('message', '')}\n{problem.text or ''}"
-            if check is None:
+            if not named:
                 if "contract check failed: " in text:
-                    check = text.split("contract check failed: ", 1)[1].split("\n", 1)[0].strip()
+                    named = [text.split("contract check failed: ", 1)[1].split("\n", 1)[0].strip()]
                 else:
-                    check = "unnamed: " + (text.strip().split("\n", 1)[0][:60] or problem.tag)
-            found.append(check)
+                    named = ["unnamed: " + (text.strip().split("\n", 1)[0][:60] or problem.tag)]
+            found += list(dict.fromkeys(named))
         return found
 
 
