@@ -2,9 +2,10 @@
 
 The fake is the real mock (limiting off) behind a wrapper that answers every ``EVERY``-th token
 request with 429 and ``X-Retry-In: 300``, and records each request's arrival. A run with
-``TOKEN_API_MAX_REQUESTS=50`` and no ``TOKEN_API_ALLOW_BURST`` must: send at most 50 requests (the
-rest of the tests skip, saying the budget is spent), wait at least 300 ms after every 429, and skip the
-burst tests. A plain ``http://`` URL off loopback is a usage error before any request.
+``TOKEN_API_MAX_REQUESTS=200`` and no ``TOKEN_API_ALLOW_BURST`` must: plan within the budget, send at
+most 200 requests, wait at least 300 ms after every 429, skip the burst family saying why, and still
+exercise every other check. A budget too small for every family is refused before any request, and
+a plain ``http://`` URL off loopback is a usage error before any request.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any
 from mocks import create_app, load_settings, running_mock
 from tests.support.suite import run_suite
 
-BUDGET = 50
-EVERY = 7
+BUDGET = 200
+TOO_SMALL = 60
+EVERY = 10
 RETRY_IN_MS = 300
 SETTINGS = load_settings(rate_limit="off")
 CLIENT = next(iter(SETTINGS.clients.values()))
@@ -72,7 +74,8 @@ def test_a_live_run_keeps_its_budget_waits_out_429_and_never_bursts(tmp_path: Pa
     arrivals = list(staging.arrivals)
     output = run.output
     assert 0 < len(arrivals) <= BUDGET, f"{len(arrivals)} requests for a budget of {BUDGET}"
-    assert "request budget spent" in output
+    assert run.returncode == 0, output[-4000:]  # every check exercised, though 1 request in 10 was a 429
+    assert f"plan: budget {BUDGET}" in output
     assert "TOKEN_API_ALLOW_BURST" in output  # the burst tests skipped, saying how to allow them
     limited = [n for n, (_, status) in enumerate(arrivals) if status == 429]
     assert limited, "the fake never answered 429: nothing was proven"
@@ -82,6 +85,16 @@ def test_a_live_run_keeps_its_budget_waits_out_429_and_never_bursts(tmp_path: Pa
         f"\nlive safety: {len(arrivals)} requests (budget {BUDGET}), {len(limited)} x 429, "
         f"shortest wait after a 429 {min(gaps) * 1000:.0f} ms"
     )
+
+
+def test_a_budget_too_small_for_every_family_is_refused_before_any_request(tmp_path: Path) -> None:
+    staging = CountingStaging()
+    with running_mock(app=staging) as url:
+        run = run_suite(url, tmp_path / "junit.xml", env=_env(TOKEN_API_MAX_REQUESTS=str(TOO_SMALL)))
+    assert staging.arrivals == [], "requests were sent before the budget was refused"
+    assert run.returncode == 2, run.output[-3000:]
+    assert f"TOKEN_API_MAX_REQUESTS={TOO_SMALL} cannot check every family" in run.output
+    assert "the smallest budget that does is" in run.output
 
 
 def test_plain_http_off_loopback_is_a_usage_error_before_any_request(tmp_path: Path) -> None:

@@ -23,10 +23,10 @@ CASES = [
     # fault, the families to run (-k), the check that must name it
     ("token-type-bearer", "test_both_media_types", Check.TOKEN_RESPONSE_CONFORMS),
     ("no-cache-control", "test_both_media_types", Check.NO_STORE_ON_TOKENS),
-    ("grant-type-case-insensitive", "test_unknown_grant_type", Check.GRANT_TYPE_MATCHED_EXACTLY),
-    ("refresh-truncated", "test_padded_refresh_token", Check.NO_TRUNCATION),
-    ("refresh-widens-scope", "test_refresh_narrows", Check.REFRESH_NEVER_WIDENS_SCOPE),
-    ("retry-in-seconds", "test_waiting_retry_in_is_enough", Check.RETRY_IN_IS_ENOUGH),
+    ("grant-type-case-insensitive", "test_grant_type_near_misses", Check.GRANT_TYPE_MATCHED_EXACTLY),
+    ("refresh-truncated", "test_a_real_token_padded", Check.NO_TRUNCATION),
+    ("refresh-widens-scope", "test_a_refresh_never_widens", Check.REFRESH_NEVER_WIDENS_SCOPE),
+    ("retry-in-seconds", "test_a_burst_meets_429", Check.RETRY_IN_IS_ENOUGH),
 ]
 
 
