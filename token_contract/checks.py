@@ -47,6 +47,7 @@ __all__ = [
     "require",
     "response_findings",
     "retry_in_is_digits",
+    "retry_in_was_enough",
     "run_response_checks",
     "scope_matched_exactly",
     "sent_parameter",
@@ -226,6 +227,21 @@ def retry_in_is_digits(exchange: Exchange) -> None:
             exchange,
             cause=f"{c.retry_header} is not milliseconds as digits",
         )
+
+
+def retry_in_was_enough(after: Exchange, waited: float) -> None:
+    """A request sent after waiting out all of the X-Retry-In the last 429 announced (and a little
+    grace) is not limited again: the header understated the wait. Met on the way, by any test whose
+    requests the target limits; held beside that test's own outcome."""
+    COVERAGE.judged(Check.RETRY_IN_IS_ENOUGH)
+    if after.status == 429:
+        finding = ContractViolation(
+            Check.RETRY_IN_IS_ENOUGH,
+            f"waited the {waited * 1000:.0f} ms X-Retry-In announced, and more, and got 429 again",
+            after,
+            cause="waiting X-Retry-In is not enough",
+        )
+        ALONGSIDE.add([finding])
 
 
 def _sent_secrets(exchange: Exchange) -> list[str]:

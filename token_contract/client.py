@@ -22,6 +22,7 @@ from urllib.parse import quote_plus, urlencode
 
 import httpx
 
+from token_contract.checks import retry_in_was_enough
 from token_contract.errors import TargetTimeout, TargetUnreachable
 from token_contract.exchange import ISSUED, Exchange, SentRequest, as_curl
 from token_contract.pacing import Pacer
@@ -86,6 +87,7 @@ class TokenClient:
         url = self.target.base_url + (path or "/oauth2/token")
         sent = SentRequest(method, url, list(headers), content)
         attempts = self.pacer.retries + 1 if honour_429 else 1
+        waited_in_full: float | None = None  # the X-Retry-In waited out before this attempt, if all of it
         for attempt in range(attempts):
             self.pacer.spend()
             started = time.perf_counter()
@@ -122,9 +124,13 @@ class TokenClient:
             if self.recorder is not None:
                 self.recorder.append(exchange)
             self.pacer.observe(exchange)
+            if waited_in_full is not None:
+                retry_in_was_enough(exchange, waited_in_full)
             delay = self.pacer.retry_delay(exchange.status, exchange.header) if honour_429 else None
             if delay is None or attempt == attempts - 1:
                 return exchange
+            announced = self.pacer.announced_wait(exchange.status, exchange.header)
+            waited_in_full = announced if announced is not None and announced < delay else None
             self.pacer.honour(delay)
         raise AssertionError("unreachable")
 

@@ -22,7 +22,7 @@ from token_contract.errors import BudgetExhausted
 from token_contract.exchange import Exchange, as_curl
 from token_spec import contract
 
-__all__ = ["FamilyStats", "Latencies", "Pacer", "SlowAnswer"]
+__all__ = ["FamilyStats", "Latencies", "Pacer", "SlowAnswer", "retry_grace"]
 
 _DIGITS = re.compile(r"[0-9]{1,12}")
 
@@ -40,6 +40,11 @@ class FamilyStats:
         """Add another process's counts for the same family (xdist workers each keep their own)."""
         for counter in fields(self):
             setattr(self, counter.name, getattr(self, counter.name) + getattr(other, counter.name))
+
+
+def retry_grace(seconds: float) -> float:
+    """Slack on top of an announced wait: network jitter and timer granularity, 50 ms or 5 %."""
+    return max(0.05, seconds * 0.05)
 
 
 @dataclass(frozen=True)
@@ -167,16 +172,24 @@ class Pacer:
             self.stats[name].add(FamilyStats(**counts))
         self.latencies.merge(report["latencies"])
 
-    def retry_delay(self, status: int, header: Callable[[str], str | None]) -> float | None:
-        """Seconds to wait before retrying, for a 429; None for anything else.
-
-        A missing or malformed X-Retry-In is a contract failure the checks report; here it only
-        means "wait a second", so that pacing stays polite either way.
-        """
+    def announced_wait(self, status: int, header: Callable[[str], str | None]) -> float | None:
+        """The wait a 429 announced (X-Retry-In, in seconds); None for anything else or no header."""
         if status != 429:
             return None
         raw = (header(self._retry_header) or "").strip()
-        delay = int(raw) / 1000 if _DIGITS.fullmatch(raw) else 1.0
+        return int(raw) / 1000 if _DIGITS.fullmatch(raw) else None
+
+    def retry_delay(self, status: int, header: Callable[[str], str | None]) -> float | None:
+        """Seconds to wait before retrying, for a 429; None for anything else.
+
+        The announced wait and a little grace for clocks and the network, at most ``max_wait``. A
+        missing or malformed X-Retry-In is a contract failure the checks report; here it only means
+        "wait a second", so that pacing stays polite either way.
+        """
+        if status != 429:
+            return None
+        announced = self.announced_wait(status, header)
+        delay = 1.0 if announced is None else announced + retry_grace(announced)
         return min(delay, self.max_wait)
 
     def honour(self, delay: float) -> None:

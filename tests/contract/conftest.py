@@ -1,4 +1,5 @@
-"""Fixtures the contract families share: other clients of the target, refresh tokens, preconditions."""
+"""Fixtures the contract families share: the plugin's under short names, other clients of the target,
+refresh tokens, preconditions."""
 
 from __future__ import annotations
 
@@ -10,6 +11,17 @@ from mocks.embedded import ClientCredentials
 from token_contract.client import TokenClient
 from token_contract.flows import NoRefreshToken, Preconditions, RefreshTokenSource, obtain_refresh_token
 from token_contract.targets import Target
+
+
+@pytest.fixture(scope="session")
+def client(token_client: TokenClient) -> TokenClient:
+    """The plugin's ``token_client``, as the families call it."""
+    return token_client
+
+
+@pytest.fixture(scope="session")
+def target(token_target: Target) -> Target:
+    return token_target
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,8 @@ from token_contract.client import FORM, JSON, TokenClient, basic_header
 from token_contract.flows import Preconditions
 from token_spec.names import Check
 
+pytestmark = pytest.mark.token_contract
+
 MEDIA = ["json", "form"]
 PLACEMENTS = ["basic", "body"]
 thorough = pytest.mark.thorough
@@ -138,6 +140,19 @@ def test_empty_parameters_are_omitted(
 
 
 @pytest.mark.checks(Check.UNKNOWN_PARAMETER_IGNORED)
+def test_unknown_json_members_of_any_type_are_ignored(
+    client: TokenClient, preconditions: Preconditions
+) -> None:
+    """Section 3.2 says ignore unrecognized parameters: in JSON, whatever their type."""
+    preconditions.media_works("json")
+    extra = {"audience": ["a", "b"], "ttl": 3600, "debug": True, "context": {"k": None}}
+    exchange = client.post({"grant_type": "client_credentials", **extra}, media="json")
+    expect_status(
+        exchange, 200, check=Check.UNKNOWN_PARAMETER_IGNORED, asked="unknown JSON members of every type"
+    )
+
+
+@pytest.mark.checks(Check.UNKNOWN_PARAMETER_IGNORED)
 @pytest.mark.parametrize("media", MEDIA)
 @given(extra=strategies.unknown_parameters())
 def test_unknown_parameters_are_ignored(
@@ -150,9 +165,38 @@ def test_unknown_parameters_are_ignored(
     )
 
 
+MALFORMED = {
+    "trailing comma": b'{"grant_type": "client_credentials",}',
+    "text after the object": b'{"grant_type": "client_credentials"} and more',
+    "truncated": b'{"grant_type": "client_credentials"',
+    "a NUL byte": b"\x00",
+    "not an object": b'[["grant_type", "client_credentials"]]',
+}
+
+
 @pytest.mark.checks(Check.MALFORMED_BODY_REFUSED)
-@given(body=strategies.malformed_json())
+@pytest.mark.parametrize(
+    "name",
+    [
+        name if name in ("trailing comma", "text after the object") else pytest.param(name, marks=thorough)
+        for name in MALFORMED
+    ],
+)
 def test_malformed_json_is_invalid_request(
+    client: TokenClient, preconditions: Preconditions, name: str
+) -> None:
+    """Near-JSON a forgiving parser would read: a server that reads it would read anything."""
+    preconditions.media_works("json")
+    exchange = client.send(MALFORMED[name], headers=[("Content-Type", JSON), _basic(client)])
+    error_is(
+        exchange, "invalid_request", check=Check.MALFORMED_BODY_REFUSED, asked=f"a JSON body with {name}"
+    )
+
+
+@pytest.mark.checks(Check.MALFORMED_BODY_REFUSED)
+@pytest.mark.thorough
+@given(body=strategies.malformed_json())
+def test_generated_malformed_json_is_invalid_request(
     client: TokenClient, preconditions: Preconditions, body: bytes
 ) -> None:
     preconditions.media_works("json")

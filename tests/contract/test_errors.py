@@ -18,6 +18,8 @@ from token_contract.flows import Preconditions
 from token_spec import contract
 from token_spec.names import Check
 
+pytestmark = pytest.mark.token_contract
+
 MEDIA = ["json", "form"]
 UNKNOWN_SCOPE = "/oauth2-token-contract.never-allowed"
 thorough = pytest.mark.thorough

@@ -13,6 +13,8 @@ from token_contract.client import TokenClient
 from token_contract.flows import Preconditions, RefreshTokenSource
 from token_spec.names import Check
 
+pytestmark = pytest.mark.token_contract
+
 MEDIA = ["json", "form"]
 PLACEMENTS = ["basic", "body"]
 thorough = pytest.mark.thorough
@@ -108,6 +110,20 @@ def test_a_missing_grant_type_is_invalid_request(
         "invalid_request",
         check=Check.GRANT_TYPE_REQUIRED,
         asked=f"a request with grant_type {value}",
+    )
+
+
+@pytest.mark.checks(Check.GRANT_TYPE_IS_A_STRING)
+def test_a_list_of_grant_types_is_refused(client: TokenClient, preconditions: Preconditions) -> None:
+    """One grant type per request: a JSON list of them is no grant type, even a list of one."""
+    preconditions.media_works("json")
+    exchange = client.post({"grant_type": ["client_credentials"]}, media="json")
+    error_is(
+        exchange,
+        "invalid_request",
+        "unsupported_grant_type",
+        check=Check.GRANT_TYPE_IS_A_STRING,
+        asked="grant_type ['client_credentials']",
     )
 
 

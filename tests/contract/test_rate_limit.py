@@ -22,11 +22,12 @@ from token_contract.coverage import COVERAGE
 from token_contract.errors import ContractViolation
 from token_contract.exchange import Exchange
 from token_contract.flows import burst_until_429
+from token_contract.pacing import retry_grace
 from token_contract.targets import Settings
 from token_spec import contract
 from token_spec.names import Check
 
-pytestmark = pytest.mark.burst
+pytestmark = [pytest.mark.token_contract, pytest.mark.burst]
 
 MAX_REQUESTS = 3000
 MAX_SECONDS = 20.0
@@ -34,16 +35,13 @@ MAX_SECONDS = 20.0
 MEASURABLE_MS = 40
 # Requests the test needs after the burst: the probes at half and at the whole wait, and spare.
 PROBES = 4
+# Bursts at most: a second one only when the first announced a wait too short to measure.
+CYCLES = 2
 
 
 def _retry_in_ms(exchange: Exchange) -> int:
     retry_in_is_digits(exchange)
     return int((exchange.header(contract.load().retry_header) or "0").strip())
-
-
-def _grace(seconds: float) -> float:
-    """Clock slack on top of an announced wait: network jitter, timer granularity."""
-    return max(0.05, seconds * 0.05)
 
 
 def _burst(client: TokenClient) -> Exchange:
@@ -83,34 +81,46 @@ def _quiet_window(burst_client: TokenClient) -> Iterator[None]:
 )
 def test_a_burst_meets_429_and_x_retry_in_tells_the_wait(burst_client: TokenClient) -> None:
     client = burst_client
-    retry_in = _retry_in_ms(_burst(client))
-    max_wait = client.pacer.max_wait
-    if retry_in / 1000 > max_wait:
-        pytest.fail(
-            f"X-Retry-In {retry_in} ms is beyond TOKEN_API_MAX_WAIT={max_wait:g} s: whether it is "
-            "accurate was not judged; raise TOKEN_API_MAX_WAIT to judge it"
-        )
-    wait = retry_in / 1000
-    if retry_in >= MEASURABLE_MS:
-        half = _probe(client, wait / 2)
-        COVERAGE.judged(Check.RETRY_IN_NOT_EXCESSIVE)
-        if half.status != 429:
-            raise ContractViolation(
-                Check.RETRY_IN_NOT_EXCESSIVE,
-                f"X-Retry-In said {retry_in} ms, yet a request after {retry_in / 2:.0f} ms got {half.status}",
-                half,
-                cause="X-Retry-In overstates the wait at least twice over",
+    for cycle in range(CYCLES):
+        retry_in = _retry_in_ms(_burst(client))
+        if retry_in / 1000 > client.pacer.max_wait:
+            pytest.fail(
+                f"X-Retry-In {retry_in} ms is beyond TOKEN_API_MAX_WAIT={client.pacer.max_wait:g} s: "
+                "whether it is accurate was not judged; raise TOKEN_API_MAX_WAIT to judge it"
             )
-        wait = _retry_in_ms(half) / 1000
-    else:
-        COVERAGE.judged(Check.RETRY_IN_NOT_EXCESSIVE)  # too short to overstate by anything that matters
-    after = _probe(client, wait + _grace(wait))
+        wait = _judge_not_excessive(client, retry_in)
+        _judge_enough(client, wait)
+        # A wait too short to measure may have ended with the limiter's window by chance: one more
+        # burst, when the budget allows it, tells an understated wait from luck.
+        remaining = client.pacer.remaining
+        if retry_in >= MEASURABLE_MS or cycle or (remaining is not None and remaining < 2 * PROBES + 10):
+            break
+
+
+def _judge_not_excessive(client: TokenClient, retry_in: int) -> float:
+    """Half the announced wait must not be enough; returns the wait the last 429 announced, in s."""
+    COVERAGE.judged(Check.RETRY_IN_NOT_EXCESSIVE)
+    if retry_in < MEASURABLE_MS:
+        return retry_in / 1000  # too short to overstate by anything that matters
+    half = _probe(client, retry_in / 2000)
+    if half.status != 429:
+        raise ContractViolation(
+            Check.RETRY_IN_NOT_EXCESSIVE,
+            f"X-Retry-In said {retry_in} ms, yet a request after {retry_in / 2:.0f} ms got {half.status}",
+            half,
+            cause="X-Retry-In overstates the wait at least twice over",
+        )
+    return _retry_in_ms(half) / 1000
+
+
+def _judge_enough(client: TokenClient, wait: float) -> None:
+    after = _probe(client, wait + retry_grace(wait))
     COVERAGE.judged(Check.RETRY_IN_IS_ENOUGH)
     if after.status == 429:
         raise ContractViolation(
             Check.RETRY_IN_IS_ENOUGH,
-            f"waited the {wait * 1000:.0f} ms X-Retry-In asked for (and {_grace(wait) * 1000:.0f} ms more) "
-            "and still got 429",
+            f"waited the {wait * 1000:.0f} ms X-Retry-In asked for "
+            f"(and {retry_grace(wait) * 1000:.0f} ms more) and still got 429",
             after,
             cause="waiting X-Retry-In is not enough",
         )

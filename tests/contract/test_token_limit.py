@@ -19,6 +19,8 @@ from token_contract.flows import Preconditions, RefreshTokenSource
 from token_spec import contract
 from token_spec.names import Check
 
+pytestmark = pytest.mark.token_contract
+
 LIMIT = contract.load().refresh_token_max_length
 MEDIA = ["json", "form"]
 REFUSED = ("invalid_request", "invalid_grant")

@@ -470,7 +470,7 @@ MATRIX: dict[str, Fault] = {
             "json-unknown-non-string-refused",
             "unknown JSON members that are not strings refused",
             {"parser": JsonUnknownNonStringRefused},
-            breaks=("X1",),
+            breaks=("X1", "E6/json"),
         ),
         Fault(
             "both-methods-invalid-client",
