@@ -1,3 +1,8 @@
-"""The repository's root conftest: loads the contract suite's pytest plugin for every test run."""
+"""The repository's root conftest.
 
-pytest_plugins = ["token_contract.pytest_plugin"]
+The contract suite's pytest plugin is not loaded here: it loads through its ``pytest11`` entry point,
+as it does in any project that installs the package. This file only keeps pytest out of what Node
+installed beside the mock.
+"""
+
+collect_ignore_glob = ["mocks/node_modules/*"]

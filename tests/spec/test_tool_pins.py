@@ -36,3 +36,31 @@ def test_lock_agrees_with_the_pins() -> None:
     assert locked == _pins()
     for name, version in _pins().items():
         assert LOCK["packages"][f"node_modules/{name}"]["version"] == version
+
+
+def _locked(name: str) -> dict[str, str]:
+    """Package -> version of a requirements lock (``name==version \\`` lines)."""
+    pins = re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)", (ROOT / "requirements" / name).read_text(), re.M)
+    return {package.lower().replace("_", "-"): version for package, version in pins}
+
+
+def test_the_python_locks_pin_every_requirement_within_its_range_with_hashes() -> None:
+    """./run and CI install from requirements/*.txt: they must satisfy pyproject.toml's ranges."""
+    tomllib = __import__("tomllib")
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for lock, requirements in (
+        ("contract.txt", project["dependencies"]),
+        ("dev.txt", project["dependencies"] + project["optional-dependencies"]["dev"]),
+    ):
+        locked = _locked(lock)
+        for text in requirements:
+            requirement = Requirement(text)
+            name = requirement.name.lower().replace("_", "-")
+            assert name in locked, f"{lock} lacks {name}"
+            assert Version(locked[name]) in requirement.specifier, (
+                f"{lock}: {name}=={locked[name]} not {text}"
+            )
+        assert (ROOT / "requirements" / lock).read_text().count("--hash=sha256:") >= len(locked)
