@@ -1,9 +1,14 @@
-"""Command line: ``python -m token_contract list`` and ``python -m token_contract replay NAME``.
+"""Command line (``token-contract``, or ``python -m token_contract``): run the suite, replay a case.
 
-Replay runs one named edge case against one target (``--target`` or ``TOKEN_API_TARGET``, same
-rules as the suite) and prints every exchange, redacted, with a curl line to paste. Exit codes:
-0 the target behaved, 1 it broke the contract, 2 the target could not be used, 3 the case does not
-apply to this target.
+    token-contract run --target URL --junitxml report.xml [-- PYTEST ARGS]
+    token-contract list
+    token-contract replay NAME [--target URL]
+
+``run`` runs the contract suite shipped with the package against a target, as a pipeline does (the
+TOKEN_API_* settings apply; its options set them). ``replay`` runs one named edge case against one
+target (``--target`` or ``TOKEN_API_TARGET``, same rules as the suite) and prints every exchange,
+redacted, with a curl line to paste. Its exit codes: 0 the target behaved, 1 it broke the contract,
+2 the target could not be used, 3 the case does not apply to this target.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from token_contract.flows import NoRefreshToken
 from token_contract.pacing import Pacer
 from token_contract.targets import Settings, Target, open_target, plan
 from token_spec.redaction import REDACTOR
+
+CONTRACT_TESTS = "token_contract.contract_tests"
 
 
 def _not_applicable(needs: frozenset[str], target: Target) -> str | None:
@@ -65,18 +72,56 @@ def replay(name: str, choice: str) -> int:
         return code
 
 
+def run_suite(args: argparse.Namespace, pytest_args: list[str]) -> int:
+    """The contract suite as shipped with the package (token_contract.contract_tests), against a
+    target, with JUnit out: what a pipeline runs. Options are the TOKEN_API_* settings by name."""
+    import pytest  # noqa: PLC0415 - only this command needs pytest's machinery
+
+    settings = {
+        "TOKEN_API_TARGET": args.target,
+        "TOKEN_API_MAX_REQUESTS": args.max_requests,
+        "TOKEN_API_PROFILE": args.profile,
+        "TOKEN_API_EXPECTED_FAILURES": args.expected_failures,
+        "TOKEN_API_ALLOW_BURST": "1" if args.allow_burst else None,
+    }
+    os.environ.update({name: str(value) for name, value in settings.items() if value})
+    command = ["--pyargs", CONTRACT_TESTS, "-p", "no:cacheprovider", "-rs"]
+    if args.junitxml:
+        command.append(f"--junitxml={args.junitxml}")
+    return int(pytest.main(command + pytest_args))
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m token_contract", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="token-contract", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("list", help="list the named edge cases")
-    run = commands.add_parser("replay", help="replay one named edge case against one target")
-    run.add_argument("name", choices=sorted(CATALOGUE), metavar="NAME", help="a name from `list`")
+    run = commands.add_parser(
+        "run", help="run the contract suite against a target (pytest arguments after --)"
+    )
     run.add_argument(
+        "--target", help="mock (default), prism, a name from targets.yaml, or a URL [TOKEN_API_TARGET]"
+    )
+    run.add_argument("--junitxml", help="write a JUnit XML report here")
+    run.add_argument("--max-requests", type=int, help="the run's request budget [TOKEN_API_MAX_REQUESTS]")
+    run.add_argument(
+        "--allow-burst", action="store_true", help="provoke 429 on purpose [TOKEN_API_ALLOW_BURST]"
+    )
+    run.add_argument("--profile", choices=["ci", "live", "dev", "deep"], help="[TOKEN_API_PROFILE]")
+    run.add_argument("--expected-failures", help="a file of known failures [TOKEN_API_EXPECTED_FAILURES]")
+    commands.add_parser("list", help="list the named edge cases")
+    replay_cmd = commands.add_parser("replay", help="replay one named edge case against one target")
+    replay_cmd.add_argument("name", choices=sorted(CATALOGUE), metavar="NAME", help="a name from `list`")
+    replay_cmd.add_argument(
         "--target",
         default=os.environ.get("TOKEN_API_TARGET", "mock"),
         help="mock (default), prism, a name from targets.yaml, or a URL [TOKEN_API_TARGET]",
     )
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:
+        argv, extra = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
     args = parser.parse_args(argv)
+    if args.command == "run":
+        return run_suite(args, extra)
     if args.command == "list":
         width = max(map(len, CATALOGUE))
         for case in CATALOGUE.values():

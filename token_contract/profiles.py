@@ -1,21 +1,39 @@
 """Hypothesis settings profiles, chosen by ``TOKEN_API_PROFILE`` or ``--hypothesis-profile``.
 
 * ``ci``: derandomized and bounded, the same cases every run; quick enough to gate a deploy.
-* ``live``: like ``ci`` but small, so a run fits a live target's request budget.
-* ``dev``: random, using the example database in ``.hypothesis/`` so a failure found once replays.
-* ``deep``: many more examples, for nightly runs and QA; prints progress.
+* ``live``: derandomized too; the run's plan gives it as many examples as the target's budget allows.
+* ``dev``: random, keeping failing examples in the example database so they replay first next time.
+* ``deep``: many more examples, for nightly runs and QA; keeps failing examples too.
+
+Derandomized runs replay by running the same command again (Hypothesis allows them no database).
+The random ones share failing examples through Hypothesis's own example databases, chosen by
+``TOKEN_API_EXAMPLE_DB``:
+
+* unset: ``.hypothesis/examples`` in the working directory (upload it as an artifact in CI);
+* ``redis://HOST:PORT/DB``: a Redis server the team shares (needs the ``redis`` package);
+* ``github:OWNER/REPO``: the examples the repository's GitHub Actions uploaded as the artifact
+  ``hypothesis-example-db`` (read with ``GITHUB_TOKEN``), beside the local directory;
+* any other value: a directory.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+from collections.abc import Mapping
 
 from hypothesis import HealthCheck, Phase, Verbosity, settings
-from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.database import (
+    DirectoryBasedExampleDatabase,
+    ExampleDatabase,
+    GitHubArtifactDatabase,
+    MultiplexedDatabase,
+    ReadOnlyDatabase,
+)
 
-__all__ = ["DATABASE", "register"]
+__all__ = ["ARTIFACT", "LOCAL_DATABASE", "example_database", "register"]
 
-DATABASE = Path(__file__).resolve().parent.parent / ".hypothesis" / "examples"
+LOCAL_DATABASE = ".hypothesis/examples"
+ARTIFACT = "hypothesis-example-db"
 _QUIET = [
     HealthCheck.too_slow,
     HealthCheck.filter_too_much,
@@ -25,15 +43,34 @@ _QUIET = [
 ]
 
 
+def example_database(env: Mapping[str, str] = os.environ) -> ExampleDatabase:
+    """The example database ``TOKEN_API_EXAMPLE_DB`` names (see the module docstring)."""
+    choice = env.get("TOKEN_API_EXAMPLE_DB", "").strip()
+    local = DirectoryBasedExampleDatabase(LOCAL_DATABASE)
+    if not choice:
+        return local
+    if choice.startswith(("redis://", "rediss://")):
+        import redis  # noqa: PLC0415 - an optional dependency, for teams that share a Redis
+        from hypothesis.extra.redis import RedisExampleDatabase  # noqa: PLC0415
+
+        return RedisExampleDatabase(redis.Redis.from_url(choice))
+    if choice.startswith("github:"):
+        owner, _, repo = choice.removeprefix("github:").partition("/")
+        shared = GitHubArtifactDatabase(owner, repo, artifact_name=ARTIFACT)
+        return MultiplexedDatabase(local, ReadOnlyDatabase(shared))
+    return DirectoryBasedExampleDatabase(choice)
+
+
 def register() -> None:
-    database = DirectoryBasedExampleDatabase(DATABASE)
+    database = example_database()
     base = settings(deadline=None, suppress_health_check=_QUIET, print_blob=True)
     # Against a server every shrinking step is a request, and against a stalling one a timeout:
     # the quick profiles report the failing exchange as found (its curl line replays it), and the
     # investigating ones (dev, deep) shrink it to the smallest.
     no_shrink = [Phase.explicit, Phase.generate]
-    # ci: about 1,500 requests per run against the mock (benchmarks/suite.py).
     settings.register_profile("ci", base, max_examples=90, derandomize=True, database=None, phases=no_shrink)
-    settings.register_profile("live", base, max_examples=5, derandomize=True, database=None, phases=no_shrink)
+    settings.register_profile(
+        "live", base, max_examples=100, derandomize=True, database=None, phases=no_shrink
+    )
     settings.register_profile("dev", base, max_examples=50, database=database)
     settings.register_profile("deep", base, max_examples=1000, database=database, verbosity=Verbosity.normal)

@@ -50,11 +50,13 @@ __all__: list[str] = []
 _PACER_KEY = pytest.StashKey[Pacer]()
 _PLAN_KEY = pytest.StashKey[Plan]()
 _PLAN_TEXT_KEY = pytest.StashKey[str]()
+_PROFILE_KEY = pytest.StashKey[hypothesis_settings]()
 _RUN_KEY = pytest.StashKey["_Run"]()
 _MOST_WORKERS = 4
 _WORKER_OUTPUT = "token_contract_run"  # the key of a worker's counts in xdist's workeroutput
 _FAMILIES = {family.value for family in Family}
 MARKERS = (
+    "token_contract: a test of the contract suite (its family is its module's name, test_FAMILY)",
     "checks(*names): the contract checks this test exercises (token_spec.names.Check members)",
     "cost(fixed=1, per_example=1): requests a test spends, for the run's plan",
     "thorough: a variant another item's check already covers; left out of a reduced plan",
@@ -128,7 +130,9 @@ def pytest_configure(config: pytest.Config) -> None:
     target = config.getoption("--target")
     chosen = config.getoption("hypothesis_profile", None) or os.environ.get("TOKEN_API_PROFILE")
     profile = chosen or ("ci" if target == "mock" else "live")
-    hypothesis_settings.load_profile(profile)
+    # The contract tests get the profile's settings at collection; Hypothesis's global default, and
+    # so any other test of a project that loads this plugin, stays as it was.
+    config.stash[_PROFILE_KEY] = hypothesis_settings.get_profile(profile)
     # The budget is set when the target is planned (remote targets get a default one).
     pacer = Pacer(budget=None, max_wait=Settings.from_env().max_wait)
     pacer.progress_every = int(os.environ.get("TOKEN_API_PROGRESS") or _PROGRESS_EVERY.get(profile, 0))
@@ -203,8 +207,13 @@ def _progress_line(config: pytest.Config) -> Callable[[Pacer], None]:
     return write
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
+def pytest_report_collectionfinish(config: pytest.Config, items: Sequence[pytest.Item]) -> list[str]:
+    """What the contract run will do, said once it is known (nothing for a run without contract tests)."""
+    if not any(family_of(item) is not None for item in items):
+        return []
     lines = [f"token-contract target: {config.getoption('--target')}"]
+    if _PLAN_TEXT_KEY in config.stash:
+        lines.append(f"token-contract plan: {config.stash[_PLAN_TEXT_KEY]}")
     expected = config.stash[_RUN_KEY].expected
     if expected is not None:
         lines.append(f"token-contract expected failures: {len(expected.entries)} from {expected.source}")
@@ -213,8 +222,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 # -- collection: which tests are the contract's, in what order, with what share of the budget -------
 def family_of(item: pytest.Item) -> str | None:
-    """The family of a contract test (one that declares its checks), from its module's name."""
-    if item.get_closest_marker("checks") is None:
+    """The family of a contract test (marked ``token_contract``), from its module's name."""
+    if item.get_closest_marker("token_contract") is None:
         return None
     family = Path(str(item.path)).stem.removeprefix("test_")
     return family if family in _FAMILIES else "other"
@@ -233,7 +242,7 @@ def _planned(item: pytest.Item, family: str) -> PlannedTest:
         family=family,
         fixed=int(kwargs.get("fixed", 0 if hypothesis else 1)),
         per_example=int(kwargs.get("per_example", 1)),
-        hypothesis=hypothesis or "planned_examples" in getattr(item, "fixturenames", ()),
+        hypothesis=hypothesis or "token_hypothesis_settings" in getattr(item, "fixturenames", ()),
         thorough=item.get_closest_marker("thorough") is not None,
         burst=item.get_closest_marker("burst") is not None,
     )
@@ -259,7 +268,7 @@ def pytest_collection_modifyitems(
     bursts = chosen.allow_burst and chosen.kind != "prism"
     tests = [_planned(item, family_of(item) or "other") for item in contract]
     try:
-        chosen_plan = make_plan(tests, chosen.budget, _profile_examples(), bursts=bursts)
+        chosen_plan = make_plan(tests, chosen.budget, config.stash[_PROFILE_KEY].max_examples, bursts=bursts)
     except TooSmall as exc:
         pytest.exit(str(exc), returncode=2)
     config.stash[_PLAN_KEY] = chosen_plan
@@ -268,29 +277,29 @@ def pytest_collection_modifyitems(
         left = set(chosen_plan.left_out)
         config.hook.pytest_deselected(items=[item for item in items if item.nodeid in left])
         items[:] = [item for item in items if item.nodeid not in left]
-    if chosen.budget is not None:
-        _apply_examples(items, chosen_plan.examples)
+    _apply_settings([item for item in items if family_of(item) is not None], _planned_settings(config))
 
 
-def _apply_examples(items: Sequence[pytest.Item], examples: int) -> None:
-    """Give each Hypothesis test of the run the planned number of examples, at most the profile's."""
+def _planned_settings(config: pytest.Config) -> hypothesis_settings:
+    """The profile's settings with the plan's examples per property."""
+    profile = config.stash[_PROFILE_KEY]
+    chosen = config.stash.get(_PLAN_KEY, None)
+    if chosen is None or chosen.budget is None:
+        return profile
+    return hypothesis_settings(profile, max_examples=min(profile.max_examples, chosen.examples))
+
+
+def _apply_settings(items: Sequence[pytest.Item], planned: hypothesis_settings) -> None:
+    """Give each contract Hypothesis test the planned settings: @settings applied after @given (public
+    API), once per function whatever its parameters, and never over a test's own @settings."""
     done: set[int] = set()
     for item in items:
         function = getattr(item, "function", None)
         if function is None or not getattr(function, "is_hypothesis_test", False) or id(function) in done:
             continue
         done.add(id(function))
-        current = getattr(function, "_hypothesis_internal_use_settings", None) or hypothesis_settings()
-        # @settings applied after @given (public API): once per function, whatever its parameters,
-        # and never over a test's own @settings.
-        own = getattr(function, "_hypothesis_internal_settings_applied", False)
-        if current.max_examples > examples and not own:
-            hypothesis_settings(current, max_examples=examples)(function)
-
-
-def _profile_examples() -> int:
-    """The loaded Hypothesis profile's examples per property."""
-    return int(hypothesis_settings().max_examples)
+        if not getattr(function, "_hypothesis_internal_settings_applied", False):
+            planned(function)
 
 
 def _check_target(config: pytest.Config) -> TargetPlan:
@@ -302,7 +311,7 @@ def _check_target(config: pytest.Config) -> TargetPlan:
 
 # -- fixtures ------------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+def token_target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """The server under test, started for the run when it is the mock or Prism."""
     chosen = _check_target(request.config)
     REDACTOR.add_shell(chosen.client_secret, "TOKEN_API_CLIENT_SECRET")
@@ -314,24 +323,24 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
 
 
 @pytest.fixture(scope="session")
-def pacer(request: pytest.FixtureRequest) -> Pacer:
+def token_pacer(request: pytest.FixtureRequest) -> Pacer:
+    """The run's request budget and 429 manners, shared by every client."""
     return request.config.stash[_PACER_KEY]
 
 
 @pytest.fixture(scope="session")
-def client(target: Target, pacer: Pacer) -> Iterator[TokenClient]:
+def token_client(token_target: Target, token_pacer: Pacer) -> Iterator[TokenClient]:
     """The suite's HTTP client for the target's token endpoint."""
-    token_client = TokenClient(target, pacer, timeout=Settings.from_env().timeout)
-    yield token_client
-    token_client.close()
+    client = TokenClient(token_target, token_pacer, timeout=Settings.from_env().timeout)
+    yield client
+    client.close()
 
 
 @pytest.fixture
-def planned_examples(request: pytest.FixtureRequest) -> int:
-    """Examples for a test that drives Hypothesis itself (a state machine): the plan's, or the profile's."""
-    chosen = request.config.stash.get(_PLAN_KEY, None)
-    profile = _profile_examples()
-    return min(profile, chosen.examples) if chosen is not None and chosen.budget is not None else profile
+def token_hypothesis_settings(request: pytest.FixtureRequest) -> hypothesis_settings:
+    """The settings a test that drives Hypothesis itself (a state machine) should run with: the
+    profile's, with the plan's examples."""
+    return _planned_settings(request.config)
 
 
 @pytest.fixture(autouse=True)
@@ -348,7 +357,7 @@ def _capabilities(request: pytest.FixtureRequest) -> None:
     needed = [name for name in _NEEDS if item.get_closest_marker(name)]
     if not needed:
         return
-    current: Target = request.getfixturevalue("target")
+    current: Target = request.getfixturevalue("token_target")
     for name in needed:
         offers, reason = _NEEDS[name]
         if not offers(current):

@@ -33,7 +33,8 @@ from token_spec import contract
 __all__ = ["TARGETS_FILE", "Settings", "Target", "TargetPlan", "is_loopback", "open_target", "plan"]
 
 Kind = Literal["mock", "prism", "remote"]
-TARGETS_FILE = Path(__file__).resolve().parent.parent / "targets.yaml"
+# Named targets: the project's own file, where the suite runs (TOKEN_API_TARGETS_FILE names another).
+TARGETS_FILE = Path("targets.yaml")
 DEFAULT_BUDGET = 400
 
 
@@ -184,7 +185,7 @@ def _mock_client() -> tuple[str, str, tuple[str, ...]]:
 
 
 def _named(name: str) -> Mapping[str, str] | None:
-    path = TARGETS_FILE
+    path = Path(os.environ.get("TOKEN_API_TARGETS_FILE") or TARGETS_FILE)
     if not path.exists():
         return None
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
