@@ -1,0 +1,97 @@
+"""The built wheel works from anywhere: in a fresh virtual environment outside the checkout, the mock's
+console script serves, and one command runs the contract suite against it by URL with JUnit out.
+
+What a service team does with the package, done here for real: ``uv build`` the wheel, install it
+(with the locked dependencies) into a new venv in a temporary folder, and run both commands there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mocks.processes import read_announcement, running_group
+from tests.support.suite import ROOT
+from token_spec import contract
+
+EXAMPLE = contract.load().request_examples()["clientCredentials"]
+DEADLINE = 600
+
+
+def _uv() -> str:
+    found = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
+    if not Path(found).exists():
+        pytest.skip("uv is not installed (it comes with the dev requirements)")
+    return found
+
+
+def _run(*command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=DEADLINE, check=False)
+    assert done.returncode == 0, f"{' '.join(command)}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv outside the checkout with the built wheel installed: its bin folder."""
+    where = tmp_path_factory.mktemp("wheel")
+    uv = _uv()
+    _run(uv, "build", "--wheel", "--out-dir", str(where / "dist"), str(ROOT), cwd=where)
+    wheel = next((where / "dist").glob("*.whl"))
+    python = getattr(sys, "_base_executable", sys.executable)
+    _run(python, "-m", "venv", str(where / "venv"), cwd=where)
+    venv_python = str(where / "venv" / "bin" / "python")
+    locked = str(ROOT / "requirements" / "contract.txt")
+    _run(
+        uv, "pip", "install", "--quiet", "--python", venv_python, "--require-hashes", "-r", locked, cwd=where
+    )
+    _run(uv, "pip", "install", "--quiet", "--python", venv_python, "--no-deps", str(wheel), cwd=where)
+    return where / "venv" / "bin"
+
+
+def _clean_env(bin_dir: Path, **extra: str) -> dict[str, str]:
+    """The caller's environment without the checkout on any path, the venv's bin first."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOKEN_API_", "PYTEST_", "PYTHONPATH"))}
+    return {**env, "PATH": f"{bin_dir}{os.pathsep}{env.get('PATH', '')}", **extra}
+
+
+def test_the_mock_serves_and_the_suite_runs_against_it_from_an_installed_wheel(
+    installed: Path, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "a-service-repository"
+    elsewhere.mkdir()
+    serve = [str(installed / "token-contract-mock"), "serve", "--port", "0"]
+    with running_group(serve, cwd=elsewhere, stdout=subprocess.PIPE, env=_clean_env(installed)) as server:
+        url = read_announcement(server, 30)
+        answer = httpx.post(
+            url + "/oauth2/token",
+            data={"grant_type": "client_credentials"},
+            auth=(EXAMPLE["client_id"], EXAMPLE["client_secret"]),
+            timeout=10,
+        )
+        assert answer.status_code == 200, answer.text
+        junit = elsewhere / "token-contract.xml"
+        env = _clean_env(
+            installed,
+            TOKEN_API_CLIENT_ID=EXAMPLE["client_id"],
+            TOKEN_API_CLIENT_SECRET=EXAMPLE["client_secret"],
+            TOKEN_API_SCOPE="/accounts.read /accounts.write",
+            TOKEN_API_ALLOW_BURST="1",
+        )
+        command = [str(installed / "token-contract"), "run", "--target", url, "--junitxml", str(junit)]
+        done = subprocess.run(
+            command, cwd=elsewhere, env=env, capture_output=True, text=True, timeout=DEADLINE, check=False
+        )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-4000:]
+    assert "token contract summary" in output
+    cases = list(ET.parse(junit).getroot().iter("testcase"))
+    assert len(cases) > 50, f"only {len(cases)} test cases in the JUnit file"
+    assert str(ROOT) not in output, "the run used the checkout, not the installed package"
