@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from textwrap import indent
@@ -95,6 +96,8 @@ class _Run:
         if report.when in ("setup", "call") and (report.when == "call" or report.outcome != "passed"):
             kind: str = "xfailed" if hasattr(report, "wasxfail") else report.outcome
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+            if kind == "xfailed":
+                reason = report.wasxfail  # type: ignore[attr-defined]
             self.outcomes[report.nodeid] = (kind, str(reason).removeprefix("Skipped: "))
         if report.when == "teardown":
             kind, reason = self.outcomes.pop(report.nodeid, ("passed", ""))
@@ -649,6 +652,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         tr.write_line(
             f"expected failures ({run.expected.source if run.expected else ''}): {len(xfailed)} test(s)"
         )
+        for reason, count in Counter(r.reason for r in xfailed).most_common():
+            tr.write_line(f"  {count} x {reason}")
     causes = run.report.causes()
     if causes:
         tr.write_line(f"failures by cause ({len(causes)} distinct, largest first):")
