@@ -14,7 +14,14 @@
     │   │   ├── tokens          opaque and JWT minting
     │   │   └── store           refresh tokens, bounded
     │   └── responses       token, error and 429 answers
-    ├── controls, journal   QA controls off the contract path
+    ├── controls        QA controls off the contract path, at /__mock/*
+    │   ├── answers         what Prefer or a rule asks of an answer, checked against the spec
+    │   ├── injection       delays and wire faults (reset, close, truncate, slow body)
+    │   ├── rules           scripted answers for the next N matching requests
+    │   ├── journal         the last N requests, redacted, and questions about them
+    │   ├── clock           the mock's time, moved forward on request
+    │   └── registry        the clients, shared by every part, changed at run time
+    ├── lab             MockControls: the controls from Python (httpx only)
     ├── server          uvicorn: CLI, thread and subprocess runners
     └── prism           Prism wrapper (separate owner), re-exported lazily
 
@@ -28,6 +35,8 @@ from typing import Any
 
 __all__ = [
     "Components",
+    "ControlRefused",
+    "MockControls",
     "MockSettings",
     "create_app",
     "load_settings",
@@ -38,6 +47,8 @@ __all__ = [
 
 _HOMES = {
     "Components": "mocks.components",
+    "ControlRefused": "mocks.lab",
+    "MockControls": "mocks.lab",
     "create_app": "mocks.app",
     "MockSettings": "mocks.settings",
     "load_settings": "mocks.settings",

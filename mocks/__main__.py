@@ -5,6 +5,7 @@ process can start it on ``--port 0`` and read the port. ``--rate-limit`` overrid
 budget (``20/second``, ``1000000/minute``) or turns limiting ``off``. ``--app MODULE:FACTORY`` serves
 another app built from the same settings, as uvicorn's ``--factory`` does: ``FACTORY(settings)``, or
 ``FACTORY(settings, ARG)`` with ``--app-arg ARG`` (a variant of the mock, a test's seeded fault).
+``--scenario FILE`` loads scripted answers at start (``rules:``, as ``POST /__mock/rules`` takes them).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--rate-limit", metavar="RATE", help="every client's budget, e.g. 20/second, or off")
     serve.add_argument("--spec", help="OpenAPI file (default: TOKEN_API_SPEC or openapi/oauth2-token.yaml)")
     serve.add_argument(
+        "--scenario", metavar="FILE", help="YAML of scripted answers (rules:) to load at start"
+    )
+    serve.add_argument(
         "--app", metavar="MODULE:FACTORY", help="serve FACTORY(settings[, ARG]) instead of the mock"
     )
     serve.add_argument("--app-arg", metavar="ARG", help="a second argument for the --app factory")
@@ -35,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         "--http",
         choices=["auto", "httptools", "h11"],
         default="auto",
-        help="h11 caps buffered incomplete headers",
+        help="the HTTP implementation (both bounded alike)",
     )
     commands.add_parser("prism", help="run Prism on the spec (arguments go to mocks.prism)", add_help=False)
     return parser
@@ -62,7 +66,9 @@ def _serve(args: argparse.Namespace) -> int:
     from mocks.settings import ConfigError, load_settings  # noqa: PLC0415
 
     try:
-        settings = load_settings(args.config, rate_limit=args.rate_limit, spec=args.spec)
+        settings = load_settings(
+            args.config, rate_limit=args.rate_limit, spec=args.spec, scenario=args.scenario
+        )
         if args.app is None:
             app = create_app(settings)
         else:

@@ -3,8 +3,7 @@
     create_app(settings, **overrides) -> Starlette
       ├── /oauth2/token      TokenEndpoint(components)
       │                        parser, validator, authenticator, limiter, grants(store, minter), renderer
-      ├── /__mock/requests   controls (journal)        } only with ``controls: true``
-      └── /__mock/reset      controls (store, limiter, journal)
+      └── /__mock/*          controls: journal, reset, clock, clients, rules   (``controls: true`` only)
 
 Each component is a class taking the settings (and the components it builds on). A faulty variant
 is a subclass that overrides one method, passed by name::
@@ -53,12 +52,9 @@ def create_app(
 
     routes = [Route(settings.contract.token_path, endpoint(components))]
     if settings.controls:
-        routes += [
-            Route("/__mock/requests", components.controls.requests, methods=["GET"]),
-            Route("/__mock/reset", components.controls.reset, methods=["POST"]),
-        ]
+        routes += [Route(path, call, methods=methods) for path, call, methods in components.controls.routes()]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed})
     app.router.redirect_slashes = False  # a 307 to the token path would be an answer the spec lacks
     app.state.components = components
-    app.state.settings = settings
+    app.state.settings = components.settings  # its clients: the registry the components share
     return app

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-from mocks.errors import InvalidClient, InvalidRequest
+from mocks.errors import InvalidClient, InvalidRequest, MockError
 from mocks.settings import ClientConfig, MockSettings
 
 __all__ = ["Authenticator", "BasicCredentials"]
@@ -42,8 +42,7 @@ class Authenticator:
     """Finds the client a request speaks for, or refuses it."""
 
     def __init__(self, settings: MockSettings) -> None:
-        self.clients = settings.clients
-        self._secrets = {cid: client.client_secret.encode() for cid, client in self.clients.items()}
+        self.clients = settings.clients  # the shared registry: clients created at run time included
         self._decoy = secrets.token_urlsafe(32).encode()
 
     def read_basic(self, authorization: bytes | None) -> BasicCredentials | None:
@@ -66,11 +65,21 @@ class Authenticator:
 
     @staticmethod
     def claimed_id(basic: BasicCredentials | None, params: dict[str, Any]) -> str | None:
-        """The client id a request claims, before any check: what the rate limiter keys on."""
+        """The client id a request claims, before any check: what the journal and rules file it under."""
         if basic is not None and basic.client_id:
             return basic.client_id
         client_id = params.get("client_id")
         return client_id if isinstance(client_id, str) else None
+
+    def identify(self, basic: BasicCredentials | None, params: dict[str, Any]) -> ClientConfig | None:
+        """The client the request's credentials prove, or None; what the rate limiter keys on.
+
+        A refusal waits for its own step (:meth:`authenticate`, after the request's other checks).
+        """
+        try:
+            return self.authenticate(basic, params)
+        except MockError:
+            return None
 
     def authenticate(self, basic: BasicCredentials | None, params: dict[str, Any]) -> ClientConfig:
         body_id, body_secret = params.get("client_id"), params.get("client_secret")
@@ -90,7 +99,7 @@ class Authenticator:
 
     def verify(self, client_id: str, secret: str) -> ClientConfig:
         client = self.clients.get(client_id)
-        expected = self._secrets[client_id] if client is not None else self._decoy
+        expected = client.client_secret.encode() if client is not None else self._decoy
         matches = hmac.compare_digest(secret.encode("utf-8", "surrogatepass"), expected)
         if client is None or not matches:
             raise InvalidClient("client authentication failed")

@@ -3,19 +3,25 @@
 Each component is a class taking the settings (and the components it builds on). A variant is a
 subclass that overrides one method, passed to :func:`build_components` (or ``create_app``) by name;
 an override may be a class (built like the default) or a ready instance.
+
+The clients are shared, not copied: the components are built on settings whose ``clients`` is one
+fresh :class:`~mocks.registry.ClientRegistry`, so a client created at run time reaches every part.
+The mock's clock (:class:`~mocks.clock.MockClock`) is a component the timed parts are built on.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from mocks.authentication import Authenticator
+from mocks.clock import MockClock
 from mocks.controls import Controls
 from mocks.grants import Grants
 from mocks.journal import Journal
 from mocks.parsing import RequestParser
 from mocks.ratelimit import RateLimiter
+from mocks.registry import ClientRegistry
 from mocks.responses import ResponseRenderer
 from mocks.settings import MockSettings
 from mocks.store import RefreshTokenStore
@@ -30,6 +36,7 @@ class Components:
     """The parts of the mock, in build order (later ones may use earlier ones)."""
 
     settings: MockSettings
+    clock: MockClock
     parser: RequestParser
     validator: RequestValidator
     authenticator: Authenticator
@@ -43,6 +50,7 @@ class Components:
 
 
 DEFAULTS: dict[str, type] = {
+    "clock": MockClock,
     "parser": RequestParser,
     "validator": RequestValidator,
     "authenticator": Authenticator,
@@ -55,8 +63,9 @@ DEFAULTS: dict[str, type] = {
     "controls": Controls,
 }
 DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    "grants": ("store", "minter"),
-    "controls": ("store", "limiter", "journal"),
+    "grants": ("store", "minter", "clock"),
+    "limiter": ("clock",),
+    "controls": ("store", "limiter", "journal", "clock", "minter", "renderer"),
 }
 
 
@@ -65,10 +74,12 @@ def build_components(settings: MockSettings, **overrides: Any) -> Components:
     unknown = set(overrides) - set(DEFAULTS)
     if unknown:
         raise TypeError(f"unknown component(s): {', '.join(sorted(unknown))}")
+    if not isinstance(settings.clients, ClientRegistry):
+        settings = replace(settings, clients=ClientRegistry(settings.clients))
     built: dict[str, Any] = {"settings": settings}
     for field in fields(Components)[1:]:
         factory = overrides.get(field.name, DEFAULTS[field.name])
         if isinstance(factory, type):
-            factory = factory(settings, *(built[name] for name in DEPENDENCIES.get(field.name, ())))
+            factory = factory(settings, **{name: built[name] for name in DEPENDENCIES.get(field.name, ())})
         built[field.name] = factory
     return Components(**built)

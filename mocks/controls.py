@@ -1,83 +1,256 @@
-"""QA controls, kept off the contract path: Prism-style ``Prefer`` and the ``/__mock/*`` endpoints.
+"""QA controls, kept off the contract path: ``Prefer`` on the token path and the ``/__mock/*`` endpoints.
 
-``Prefer: code=400`` answers with that status' first documented example, ``Prefer: example=NAME``
-with the named example (of ``code`` when given, else of the first status that has one); the spec's
-response headers come along with their examples (so ``code=429`` carries ``X-Retry-In``). An unknown
-code or example gets 422 ``mock_control_error``. ``GET /__mock/requests`` is the journal and
-``POST /__mock/reset`` clears the store, the limiter and the journal. ``controls: false`` in the
-config turns all of it off.
+    Prefer: code=, example=, delay=, fault=     one request's answer (mocks.answers, mocks.injection)
+    GET    /__mock/requests?client_id=&grant_type=&status=&since=&wait=   the journal, asked
+    POST   /__mock/reset                        back to the state at start
+    GET|POST|DELETE /__mock/clock               the mock's time (mocks.clock)
+    GET|POST /__mock/clients, DELETE /__mock/clients/{client_id}   clients at run time (mocks.registry)
+    GET|POST|DELETE /__mock/rules, DELETE /__mock/rules/{id}       scripted answers (mocks.rules)
+
+Bad input is 422 ``mock_control_error`` naming what is wrong; a conflict or a cap reached is 409;
+an unknown client or rule is 404. Control bodies are JSON of at most ``MAX_CONTROL_BODY`` bytes
+(413 past it).
+``controls: false`` in the config turns all of it off (the routes are not there, ``Prefer`` is
+ignored); :mod:`mocks.lab` is the Python face of these endpoints.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mocks.journal import Journal
+from mocks.answers import Answer, Answers, control_error, parse_prefer
+from mocks.clock import MockClock
+from mocks.errors import ControlError
+from mocks.injection import Injected
+from mocks.journal import MAX_WAIT_SECONDS, Journal, Query
 from mocks.ratelimit import RateLimiter
-from mocks.responses import json_response
-from mocks.settings import MockSettings
+from mocks.registry import ClientRegistry, RegistryError
+from mocks.responses import ResponseRenderer, json_response
+from mocks.rules import RuleBook
+from mocks.settings import ClientConfig, ConfigError, MockSettings, client_config
 from mocks.store import RefreshTokenStore
+from mocks.tokens import TokenMinter
 
-__all__ = ["Controls"]
+__all__ = ["MAX_CONTROL_BODY", "Controls", "parse_prefer"]  # parse_prefer: where it used to live
+
+MAX_CONTROL_BODY = 64 * 1024
+_QUERY_FIELDS = frozenset({"client_id", "grant_type", "status", "since", "wait"})
 
 
-def parse_prefer(value: str) -> dict[str, str]:
-    """``code=400, example=x`` (commas or semicolons) -> ``{"code": "400", "example": "x"}``."""
-    preferences: dict[str, str] = {}
-    for part in value.replace(";", ",").split(","):
-        name, sep, setting = part.partition("=")
-        if sep:
-            preferences[name.strip().lower()] = setting.strip().strip('"')
-    return preferences
+def describe_client(client: ClientConfig, registry: ClientRegistry | None) -> dict[str, Any]:
+    """A client as the listing shows it: every setting but the secret."""
+    return {
+        "client_id": client.client_id,
+        "scopes": sorted(client.scopes),
+        "token_type": client.token_type,
+        "expires_in": client.expires_in,
+        "refresh_expires_in": client.refresh_expires_in,
+        "rate_limit": client.rate_limit,
+        "grant_types": sorted(client.grant_types),
+        "issue_refresh_tokens": client.issue_refresh_tokens,
+        "created_at_run_time": registry is not None and registry.is_added(client.client_id),
+    }
+
+
+async def read_json(request: Request) -> Any:
+    """The control's JSON body, read up to the cap (ControlError past it or when it is not JSON)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and not (
+        declared.isascii() and declared.isdigit() and int(declared) <= MAX_CONTROL_BODY
+    ):
+        raise ControlError(f"a control body holds at most {MAX_CONTROL_BODY} bytes", status=413)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_CONTROL_BODY:
+            raise ControlError(f"a control body holds at most {MAX_CONTROL_BODY} bytes", status=413)
+        chunks.append(chunk)
+    try:
+        return json.loads(b"".join(chunks) or b"null")
+    except ValueError:
+        raise ControlError("the body must be JSON") from None
+
+
+def handler(method: Any) -> Any:
+    """A control endpoint whose ControlError becomes its 4xx answer."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            response: Response = await method(request)
+        except ControlError as error:
+            return control_error(error)
+        return response
+
+    endpoint.__name__ = method.__name__
+    return endpoint
 
 
 class Controls:
-    """Forced answers from the spec's examples, the journal view and the reset switch."""
+    """The QA controls over the mock's parts: forced and broken answers, rules, clock, clients, journal."""
 
     def __init__(
-        self, settings: MockSettings, store: RefreshTokenStore, limiter: RateLimiter, journal: Journal
+        self,
+        settings: MockSettings,
+        store: RefreshTokenStore,
+        limiter: RateLimiter,
+        journal: Journal,
+        *,
+        clock: MockClock | None = None,
+        minter: TokenMinter | None = None,
+        renderer: ResponseRenderer | None = None,
     ) -> None:
         self.enabled = settings.controls
+        self.settings = settings
         self.store, self.limiter, self.journal = store, limiter, journal
-        contract = settings.contract
-        self.examples: dict[int, dict[str, Any]] = {}
-        self.headers: dict[int, dict[str, str]] = {}
-        for status in sorted(contract.statuses):
-            self.examples[status] = contract.response_examples(status)
-            self.headers[status] = {
-                name: str(header["example"])
-                for name, header in contract.response_headers(status).items()
-                if "example" in header
-            }
+        self.clock = clock or MockClock()
+        self.minter = minter
+        self.clients = settings.clients if isinstance(settings.clients, ClientRegistry) else None
+        self.answers = Answers(settings, renderer or ResponseRenderer(settings))
+        self.rules = RuleBook(settings, self.answers)
+        if settings.scenario and not self.enabled:
+            raise ConfigError("a scenario needs the QA controls (controls: true)")
+        self._load_scenario()
 
-    def forced(self, prefer: bytes) -> Response | None:
-        """The answer a ``Prefer`` header asks for, or None when it asks for nothing we force."""
-        preferences = parse_prefer(prefer.decode("latin-1"))
-        code, name = preferences.get("code"), preferences.get("example")
-        if code is None and name is None:
-            return None
-        if code is not None:
-            status = int(code) if code.isdigit() else -1
-            candidates = [status] if status in self.examples else []
-        else:
-            candidates = [status for status, examples in self.examples.items() if name in examples]
-        for status in candidates:
-            examples = self.examples[status]
-            if name is None and examples:
-                name = next(iter(examples))
-            if name in examples:
-                return json_response(status, examples[name], self.headers[status])
-        body = {"error": "mock_control_error", "error_description": "no such documented response"}
-        return json_response(422, body)
+    def _load_scenario(self) -> None:
+        for n, raw in enumerate(self.settings.scenario):
+            try:
+                self.rules.add(raw)
+            except ControlError as error:
+                raise ConfigError(f"scenario rules[{n}]: {error.description}") from None
+
+    # --- the token path ---------------------------------------------------------------------------
+
+    def prefer(self, prefer: bytes) -> Answer | None:
+        """The answer a ``Prefer`` header asks for (ControlError when it asks wrongly)."""
+        return self.answers.from_prefer(prefer)
+
+    def render(self, answer: Answer) -> Response:
+        return self.answers.render(answer)
+
+    @staticmethod
+    def inject(response: Response, answer: Answer) -> Injected:
+        return Injected(response, answer)
+
+    # --- /__mock/* --------------------------------------------------------------------------------
+
+    def routes(self) -> list[tuple[str, Any, list[str]]]:
+        """(path, endpoint, methods) for every control endpoint."""
+        return [
+            ("/__mock/requests", handler(self.requests), ["GET"]),
+            ("/__mock/reset", handler(self.reset), ["POST"]),
+            ("/__mock/clock", handler(self.clock_endpoint), ["GET", "POST", "DELETE"]),
+            ("/__mock/clients", handler(self.clients_endpoint), ["GET", "POST"]),
+            ("/__mock/clients/{client_id:path}", handler(self.client_endpoint), ["DELETE"]),
+            ("/__mock/rules", handler(self.rules_endpoint), ["GET", "POST", "DELETE"]),
+            ("/__mock/rules/{rule_id}", handler(self.rule_endpoint), ["DELETE"]),
+        ]
 
     async def requests(self, request: Request) -> Response:
-        return json_response(200, {"requests": self.journal.entries()})
+        params = request.query_params
+        unknown = set(params) - _QUERY_FIELDS
+        if unknown:
+            raise ControlError(f"unknown query parameter(s) {sorted(unknown)}: use {sorted(_QUERY_FIELDS)}")
+        query = Query(
+            client_id=params.get("client_id") or None,
+            grant_type=params.get("grant_type") or None,
+            status=_number(params.get("status"), "status", int, 100, 599),
+            since=_number(params.get("since"), "since", float, 0, math.inf),
+        )
+        wait = _number(params.get("wait"), "wait", int, 0, int(MAX_WAIT_SECONDS * 1000))
+        if wait:
+            try:
+                entries = await self.journal.wait(query, wait / 1000)
+            except ValueError as exc:
+                raise ControlError(str(exc), status=409) from None
+        else:
+            entries = self.journal.entries(query)
+        return json_response(200, {"requests": entries, "count": len(entries)})
 
     async def reset(self, request: Request) -> Response:
-        self.store.clear()
+        """Back to the state at start: tokens, budgets, journal, clock, rules, clients."""
+        self.store.clear()  # first: the clients that leave then have no tokens to look for
+        if self.clients is not None:
+            self.clients.restore()
         self.limiter.reset()
         self.journal.clear()
+        self.clock.reset()
+        self.rules.clear()
+        self._load_scenario()
         return Response(status_code=204)
+
+    async def clock_endpoint(self, request: Request) -> Response:
+        if request.method == "POST":
+            data = await read_json(request)
+            seconds = data.get("advance_seconds") if isinstance(data, dict) else None
+            if not isinstance(seconds, int | float) or isinstance(seconds, bool) or len(data) != 1:
+                raise ControlError('expected {"advance_seconds": N}')
+            try:
+                self.clock.advance(seconds)
+            except ValueError as exc:
+                raise ControlError(str(exc)) from None
+        elif request.method == "DELETE":
+            self.clock.reset()
+            # Windows opened in the mock's future would otherwise stay shut that long in real time.
+            self.limiter.reset()
+        return json_response(200, {"offset_seconds": self.clock.offset, "now": self.clock.now()})
+
+    async def clients_endpoint(self, request: Request) -> Response:
+        registry = self._registry()
+        if request.method == "GET":
+            return json_response(200, {"clients": [describe_client(c, registry) for c in registry.values()]})
+        data = await read_json(request)
+        try:
+            client = client_config(data, self.settings.client_defaults, self.settings.contract)
+            if self.minter is not None:
+                self.minter.check(client)
+        except ConfigError as exc:
+            raise ControlError(str(exc).removeprefix("client: ")) from None
+        try:
+            registry.add(client)
+        except RegistryError as exc:
+            raise ControlError(str(exc), status=409) from None
+        return json_response(201, describe_client(client, registry))
+
+    async def client_endpoint(self, request: Request) -> Response:
+        try:
+            self._registry().remove(request.path_params["client_id"])
+        except RegistryError as exc:
+            raise ControlError(str(exc), status=404) from None
+        return Response(status_code=204)
+
+    async def rules_endpoint(self, request: Request) -> Response:
+        if request.method == "GET":
+            return json_response(200, {"rules": self.rules.describe()})
+        if request.method == "DELETE":
+            self.rules.clear()
+            return Response(status_code=204)
+        rule = self.rules.add(await read_json(request))
+        return json_response(201, rule.describe())
+
+    async def rule_endpoint(self, request: Request) -> Response:
+        raw = request.path_params["rule_id"]
+        if not (raw.isascii() and raw.isdigit() and self.rules.remove(int(raw))):
+            raise ControlError("no such rule", status=404)
+        return Response(status_code=204)
+
+    def _registry(self) -> ClientRegistry:
+        if self.clients is None:
+            raise ControlError("this app's clients are fixed (built without a client registry)", status=409)
+        return self.clients
+
+
+def _number(raw: str | None, name: str, kind: type, low: float, high: float) -> Any:
+    if raw is None or raw == "":
+        return None
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise ControlError(f"{name} must be a number in [{low}, {high}]")
+    return value

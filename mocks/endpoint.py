@@ -3,17 +3,23 @@
 Check order (the first failing step answers; later steps never run):
 
 1. method: anything but POST is 405 with ``Allow: POST``;
-2. QA control: a ``Prefer`` header asking for ``code=``/``example=`` gets that documented answer;
+2. QA control: a ``Prefer`` header asking for ``code=``/``example=`` (or a gateway ``fault=``) gets
+   that answer; a bad value of a known preference is 422 ``mock_control_error``;
 3. parse: Content-Type, body size cap, UTF-8, JSON/form, duplicates -> 400 ``invalid_request``;
-4. rate limit: per claimed client id (Basic or body), else per peer -> 429 with the retry header;
-5. grant_type: missing/not a string -> ``invalid_request``; not in the enum -> ``unsupported_grant_type``;
-6. schema: the spec's request schema -> ``invalid_scope`` (scope pattern only) or ``invalid_request``;
-7. client authentication -> ``invalid_client`` (``invalid_request`` for two methods at once);
-8. grant: ``unauthorized_client`` (grant type not allowed for the client), ``invalid_grant``,
+4. QA control: the first scripted rule the request matches (claimed client id, grant type, media
+   type) answers, when its ``Prefer`` asked for nothing;
+5. rate limit: per authenticated client, else per peer (see :mod:`mocks.ratelimit`) -> 429 with
+   the retry header; the credentials are checked here, their refusal waits for step 8;
+6. grant_type: missing/not a string -> ``invalid_request``; not in the enum -> ``unsupported_grant_type``;
+7. schema: the spec's request schema -> ``invalid_scope`` (scope pattern only) or ``invalid_request``;
+8. client authentication -> ``invalid_client`` (``invalid_request`` for two methods at once);
+9. grant: ``unauthorized_client`` (grant type not allowed for the client), ``invalid_grant``,
    ``invalid_scope``, or 200 with the token.
 
-Anything unexpected is answered 400 ``invalid_request`` (and flagged in the journal), never 500;
-nothing about the request (body, headers) is logged.
+A ``delay`` or a delivery ``fault`` (from ``Prefer`` or a rule) then changes how the answer goes out
+(:mod:`mocks.injection`). Controls cost the request path two flag checks when unused: a ``Prefer``
+header present, a rule in force. Anything unexpected is answered 400 ``invalid_request`` (and
+flagged in the journal), never 500; nothing about the request (body, headers) is logged.
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
+from mocks.answers import Answer, control_error
 from mocks.authentication import MALFORMED
-from mocks.errors import InvalidRequest, MockError, UnsupportedGrantType
+from mocks.errors import ControlError, InvalidRequest, MockError, UnsupportedGrantType
+from mocks.injection import Injected
 from mocks.parsing import ClientDisconnected
 
 if TYPE_CHECKING:
@@ -51,6 +59,14 @@ class RequestHeaders:
         )
 
 
+class Scripted(Exception):
+    """A scripted rule answered: the remaining steps are skipped."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__()
+        self.response = response
+
+
 class TokenEndpoint:
     """The ASGI app behind the token path."""
 
@@ -64,7 +80,9 @@ class TokenEndpoint:
         if response is not None:
             await response(scope, receive, send)
 
-    async def answer(self, scope: dict[str, Any], receive: Any) -> Response | None:
+    async def answer(  # noqa: PLR0912 - one coroutine for all the steps, on purpose (below)
+        self, scope: dict[str, Any], receive: Any
+    ) -> Response | Injected | None:
         """Runs the steps and journals the outcome; None when the client left mid-body.
 
         One coroutine for all the steps: this is the path every request takes, and each extra
@@ -73,6 +91,8 @@ class TokenEndpoint:
         c = self.components
         params: dict[str, Any] | None = None
         internal_error = False
+        claimed: str | None = None
+        asked: Answer | None = None  # what a QA control asked of this answer
         try:
             headers = RequestHeaders(scope["headers"])
             if scope["method"] != "POST":
@@ -80,9 +100,10 @@ class TokenEndpoint:
             elif (
                 headers.prefer is not None
                 and c.controls.enabled
-                and (forced := c.controls.forced(headers.prefer))
+                and (asked := c.controls.prefer(headers.prefer)) is not None
+                and asked.replaces
             ):
-                response = forced
+                response = c.controls.render(asked)
             else:
                 params = {}  # what was parsed, for the journal, even when a later step refuses
                 try:
@@ -93,25 +114,38 @@ class TokenEndpoint:
                         if headers.duplicate_authorization
                         else c.authenticator.read_basic(headers.authorization)
                     )
+                    claimed = c.authenticator.claimed_id(basic, params)
+                    if asked is None and c.controls.rules.active:
+                        asked = c.controls.rules.take(claimed, params.get("grant_type"), headers.content_type)
+                        if asked is not None and asked.replaces:
+                            raise Scripted(c.controls.render(asked))
+                    client = c.authenticator.identify(basic, params)
                     peer = scope.get("client")
                     key, client_id = c.limiter.key(
-                        c.authenticator.claimed_id(basic, params), peer[0] if peer else None
+                        None if client is None else client.client_id, peer[0] if peer else None
                     )
                     c.limiter.check(key, client_id)
                     grant = c.grants.grant(c.validator.grant_type(params))
                     c.validator.validate(params)
                     if grant is None:
                         raise UnsupportedGrantType("the grant type is not supported")
-                    client = c.authenticator.authenticate(basic, params)
+                    if client is None:
+                        client = c.authenticator.authenticate(basic, params)  # raises the refusal
                     c.grants.authorize(client, params["grant_type"])
                     response = c.renderer.token(grant(client, params))
                 except MockError as error:
                     response = c.renderer.error(error)
+                except Scripted as scripted:
+                    response = scripted.response
         except ClientDisconnected:
             return None
+        except ControlError as error:
+            response = control_error(error)
         except Exception as exc:  # the promise is "never a 500": log the type only, never values
             logger.error("token endpoint: unexpected %s", type(exc).__name__)
             response = c.renderer.error(InvalidRequest("the request could not be processed"))
             internal_error = True
-        c.journal.record(scope, params, response.status_code, response.body, internal_error=internal_error)
+        c.journal.record(scope, params, response.status_code, response.body, internal_error, claimed, asked)
+        if asked is not None and asked.wraps:
+            return c.controls.inject(response, asked)
         return response

@@ -10,6 +10,8 @@
     │   └── InvalidScope
     └── RateLimited                 429, carries the milliseconds until a request passes
 
+    ControlError                    a QA control refused (``mock_control_error``), off the contract
+
 Descriptions are fixed texts (where none is given, the spec's example description for the code),
 never request values: an answer must not echo what the client sent, secrets least of all.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 __all__ = [
+    "ControlError",
     "InvalidClient",
     "InvalidGrant",
     "InvalidRequest",
@@ -89,3 +92,14 @@ OAUTH_ERRORS: tuple[type[OAuthError], ...] = (
     UnsupportedGrantType,
     InvalidScope,
 )
+
+
+class ControlError(Exception):
+    """A QA control asked for something the mock cannot do: 422 (bad input) or 409 (a conflict, a
+    cap reached), with ``error: mock_control_error``. Not a :class:`MockError`: it never reaches a
+    contract answer."""
+
+    def __init__(self, description: str, status: int = 422) -> None:
+        super().__init__(description)
+        self.description = description
+        self.status = status

@@ -5,15 +5,16 @@ A client may be limited to some grant types (``grant_types`` in the config); any
 (nothing asked means all of it); a refresh may narrow the original grant, never widen it; anything
 else is ``invalid_scope``. Refresh tokens are single use: a successful refresh consumes the old one
 and issues a new one with the original scope (section 6). A token that is unknown, expired, already
-used or issued to another client is ``invalid_grant``; failed requests consume nothing.
+used or issued to another client is ``invalid_grant``; failed requests consume nothing. Time is the
+mock's clock (:mod:`mocks.clock`): moved forward, it expires refresh tokens and dates new tokens.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from mocks.clock import MockClock
 from mocks.errors import InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient
 from mocks.settings import ClientConfig, MockSettings
 from mocks.store import RefreshRecord, RefreshTokenStore
@@ -40,9 +41,17 @@ class Issued(NamedTuple):
 class Grants:
     """One method per grant type the mock implements, named after it."""
 
-    def __init__(self, settings: MockSettings, store: RefreshTokenStore, minter: TokenMinter) -> None:
+    def __init__(
+        self,
+        settings: MockSettings,
+        store: RefreshTokenStore,
+        minter: TokenMinter,
+        *,
+        clock: MockClock | None = None,
+    ) -> None:
         self.store = store
         self.minter = minter
+        self.clock = clock or MockClock()
         self._scope_texts: dict[frozenset[str], str] = {}
         self._grants: dict[str, Grant] = {}
         for grant_type in settings.contract.grant_types:
@@ -67,7 +76,7 @@ class Grants:
         token = params.get("refresh_token")
         if token is None:
             raise InvalidRequest("refresh_token is required for this grant type")
-        record = self.store.get(token, time.time())
+        record = self.store.get(token, self.clock.now())
         if record is None or record.client_id != client.client_id:
             raise InvalidGrant("the refresh token is invalid, expired or was issued to another client")
         scope = self.scope_within(params, record.scope)
@@ -94,7 +103,7 @@ class Grants:
         return text
 
     def issue(self, client: ClientConfig, scope: frozenset[str], refresh_scope: frozenset[str]) -> Issued:
-        now = time.time()
+        now = self.clock.now()
         scope_text = self._scope_texts.get(scope)
         if scope_text is None:
             scope_text = self.scope_text(scope)

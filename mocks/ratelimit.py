@@ -5,18 +5,30 @@ seconds``; :func:`mocks.settings.parse_rate`); the counting is :class:`mocks.win
 (why not ``limits`` itself: see there). A window opens on its first hit and closes its length later,
 when the count restarts, so its close is exactly when a refused client may pass again, and every
 step is O(1) (a moving window keeps a list per key that grows with the budget). ``X-Retry-In`` is
-that wait in milliseconds, rounded up.
+that wait in milliseconds, rounded up. Windows run on the mock's clock (:mod:`mocks.clock`), so
+moving it forward refills budgets.
 
-Keys: the claimed client id (from Basic or the body, before authentication), else the peer address.
-Budget ``off`` (per client, or ``--rate-limit off`` for all) turns the check off.
+Keys: the client whose credentials the request proves (its own budget), else the peer address (the
+default budget). RFC 6749 and the contract say nothing on whom to count; counting the *claimed*
+client id, before authentication, would let anyone who knows a client id spend that client's
+budget, and with it refuse the real client. So a request that does not authenticate (unknown id,
+wrong secret, malformed or missing credentials) spends its peer's budget, never a client's. A
+burst of valid requests meets 429 as the contract asks; a burst of bad ones meets it too, per
+peer. This is what an API gateway does in front of a token endpoint (Kong's ``limit_by: consumer``
+falls back to the address).
+
+Budget ``off`` (per client, or ``--rate-limit off`` for all) turns the check off. Clients created
+at run time get their budget when they arrive, and a deleted client's window goes with it.
 """
 
 from __future__ import annotations
 
 import math
 
+from mocks.clock import MockClock
 from mocks.errors import RateLimited
-from mocks.settings import OFF, MockSettings, parse_rate
+from mocks.registry import ClientRegistry
+from mocks.settings import OFF, ClientConfig, MockSettings, parse_rate
 from mocks.windows import FixedWindows
 
 __all__ = ["RateLimiter"]
@@ -26,26 +38,28 @@ def _budget(rate: str) -> tuple[int, int] | None:
     return None if rate == OFF else parse_rate(rate)
 
 
+def client_key(client_id: str) -> str:
+    return "client:" + client_id
+
+
 class RateLimiter:
     """``check(key, client_id)`` passes or raises :class:`RateLimited`."""
 
-    def __init__(self, settings: MockSettings) -> None:
+    def __init__(self, settings: MockSettings, *, clock: MockClock | None = None) -> None:
+        self.settings = settings
         self.client_id_max_length = settings.contract.max_length("client_id") or 255
-        budgets = {cid: settings.budget(client) for cid, client in settings.clients.items()}
-        default = settings.budget(None)
-        self.enabled = any(rate != OFF for rate in (default, *budgets.values()))
-        self.windows = FixedWindows()
+        self.windows = FixedWindows(clock=(clock or MockClock()).now)
         # client id -> (hits allowed, window seconds); None: no limit
-        self._budgets: dict[str, tuple[int, int] | None] = {}
-        self._default: tuple[int, int] | None = None
-        if self.enabled:
-            self._budgets = {cid: _budget(rate) for cid, rate in budgets.items()}
-            self._default = _budget(default)
+        self._budgets = {cid: _budget(settings.budget(client)) for cid, client in settings.clients.items()}
+        self._default = _budget(settings.budget(None))
+        self.enabled = self._default is not None or any(b is not None for b in self._budgets.values())
+        if isinstance(settings.clients, ClientRegistry):
+            settings.clients.watch(self.client_changed)
 
     def key(self, client_id: str | None, peer: str | None) -> tuple[str, str | None]:
         """The limiter key and the client whose budget applies (None: the default budget)."""
         if client_id is not None:
-            return "client:" + client_id[: self.client_id_max_length], client_id
+            return client_key(client_id[: self.client_id_max_length]), client_id
         return "peer:" + (peer or "unknown"), None
 
     def check(self, key: str, client_id: str | None) -> None:
@@ -58,6 +72,15 @@ class RateLimiter:
         wait = self.windows.hit(key, amount, seconds)
         if wait is not None:
             raise RateLimited(max(1, math.ceil(wait * 1000)))
+
+    def client_changed(self, client_id: str, client: ClientConfig | None) -> None:
+        """A client arrived (its budget counts from now) or left (its budget and window go)."""
+        self.windows.forget(client_key(client_id[: self.client_id_max_length]))
+        if client is None:
+            self._budgets.pop(client_id, None)
+            return
+        budget = self._budgets[client_id] = _budget(self.settings.budget(client))
+        self.enabled = self.enabled or budget is not None
 
     def reset(self) -> None:
         self.windows.reset()

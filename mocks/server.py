@@ -13,15 +13,28 @@ head or body gets 400 and the connection closes); a connection that sends nothin
 ``Connection: close`` (RFC 9112 section 9.6) and is followed by a lingering close: FIN,
 ``LINGER_TIMEOUT`` of dropping what still arrives, close. Every refusal that closes the connection
 says so in its head, so no client reuses a connection the server is about to close. An HTTP message the
-parser refuses gets the same JSON 400, never a text/plain one. ``--http h11`` keeps h11's own head cap
-but only uvicorn's timeouts. Also: bounded concurrency, no access log (it would need redaction), no
-``Server`` header, and no proxy headers (the peer address keys the rate limiter).
+parser refuses gets the same JSON 400, never a text/plain one. ``--http h11`` serves with
+:class:`BoundedH11`: h11's own head cap, and the same read deadline and idle timeout.
+
+Connections: at most ``LIMIT_CONCURRENCY``; a request that arrives on a connection past the cap is
+answered the contract's 429 (its first documented example, ``X-Retry-In: OVER_CAPACITY_RETRY_MS``)
+with ``Connection: close`` and a lingering close, never uvicorn's 503, which the contract lacks.
+
+Faults (:mod:`mocks.injection`): both protocols lend each request's answer a :class:`_Wire` in the
+scope's extensions, through which a QA fault resets the connection or drops it mid-answer.
+
+Also: no access log (it would need redaction), no ``Server`` header, and no proxy headers (the peer
+address keys the rate limiter).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import json
 import os
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -33,15 +46,24 @@ from typing import Any
 
 from mocks.processes import read_announcement, running_group
 
-__all__ = ["bounded_httptools", "running_mock", "running_mock_process", "serve", "uvicorn_server"]
+__all__ = [
+    "bounded_h11",
+    "bounded_httptools",
+    "running_mock",
+    "running_mock_process",
+    "serve",
+    "uvicorn_server",
+]
 
 LIMIT_CONCURRENCY = 1024
+OVER_CAPACITY_RETRY_MS = 1000
 TIMEOUT_KEEP_ALIVE = 5
 MAX_HEADER_BYTES = 16 * 1024
 READ_TIMEOUT = 5.0
 LINGER_TIMEOUT = 1.0
 STARTUP_TIMEOUT = 15.0
 SHUTDOWN_TIMEOUT = 5.0
+GRACEFUL_SHUTDOWN = 3  # seconds for answers in flight (a QA delay, a slow body) before they are cut
 PathLike = str | os.PathLike[str]
 
 
@@ -53,18 +75,28 @@ def uvicorn_server(
     http: str = "auto",
     *,
     freeze: bool = False,
+    max_connections: int = LIMIT_CONCURRENCY,
 ) -> Any:
     """A uvicorn ``Server`` for ``app``, hardened; ``announce(base_url)`` runs once it listens.
 
-    ``http="auto"`` (or ``"httptools"``) serves with :class:`BoundedHttpTools`; ``"h11"`` caps the
-    bytes h11 buffers for an incomplete request head at ``MAX_HEADER_BYTES``. ``freeze`` moves
-    everything start-up made (modules, the spec, the app) out of the garbage collector's sight once
-    the server listens: it lives as long as the process, and each full collection would otherwise
-    walk it again. Only for a process of its own (the CLI), never a server in a test's thread.
+    ``http="auto"`` (or ``"httptools"``) serves with :class:`BoundedHttpTools`; ``"h11"`` with
+    :class:`BoundedH11`, which also caps the bytes h11 buffers for an incomplete request head at
+    ``MAX_HEADER_BYTES``. ``freeze`` moves everything start-up made (modules, the spec, the app) out
+    of the garbage collector's sight once the server listens: it lives as long as the process, and
+    each full collection would otherwise walk it again. Only for a process of its own (the CLI),
+    never a server in a test's thread.
     """
     import uvicorn  # noqa: PLC0415 - `import mocks` should not pay for the server
 
-    protocol: Any = bounded_httptools() if http in {"auto", "httptools"} else http
+    if http not in {"auto", "httptools", "h11"}:
+        raise ValueError(f"http must be auto, httptools or h11, not {http!r}")
+    base = bounded_h11() if http == "h11" else bounded_httptools()
+    # One subclass per server: its cap, and its over-capacity answer in the words of the app's spec.
+    protocol = type(
+        base.__name__,
+        (base,),
+        {"max_connections": max_connections, "over_capacity": over_capacity_answer(app)},
+    )
 
     class AnnouncingServer(uvicorn.Server):
         base_url: str | None = None
@@ -90,43 +122,71 @@ def uvicorn_server(
         access_log=False,
         server_header=False,
         proxy_headers=False,
-        limit_concurrency=LIMIT_CONCURRENCY,
         timeout_keep_alive=TIMEOUT_KEEP_ALIVE,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
     )
     return AnnouncingServer(config)
 
 
-_BOUNDED: Any = None
+_BUILT: dict[str, Any] = {}
 
 
 def bounded_httptools() -> Any:
     """:class:`BoundedHttpTools`, built on first use (it needs uvicorn and httptools)."""
-    global _BOUNDED  # noqa: PLW0603 - a lazily built class, built once
-    if _BOUNDED is None:
-        _BOUNDED = _build_bounded_httptools()
-    return _BOUNDED
+    if "httptools" not in _BUILT:
+        _BUILT["httptools"] = _build_bounded_httptools()
+    return _BUILT["httptools"]
+
+
+def bounded_h11() -> Any:
+    """:class:`BoundedH11`, built on first use (it needs uvicorn and h11)."""
+    if "h11" not in _BUILT:
+        _BUILT["h11"] = _build_bounded_h11()
+    return _BUILT["h11"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "BoundedHttpTools":
         return bounded_httptools()
+    if name == "BoundedH11":
+        return bounded_h11()
     raise AttributeError(f"module 'mocks.server' has no attribute {name!r}")
 
 
-def _refusal(description: str) -> bytes:
-    """A complete 400 ``invalid_request`` answer that closes the connection."""
-    body = b'{"error":"invalid_request","error_description":"' + description.encode() + b'"}'
+def _answer(status: bytes, body: bytes, *headers: bytes) -> bytes:
+    """A complete JSON answer that closes the connection."""
     return b"".join(
         [
-            b"HTTP/1.1 400 Bad Request\r\n",
+            b"HTTP/1.1 " + status + b"\r\n",
             b"content-type: application/json\r\n",
             b"cache-control: no-store\r\n",
+            *(header + b"\r\n" for header in headers),
             b"content-length: " + str(len(body)).encode() + b"\r\n",
             b"connection: close\r\n\r\n",
             body,
         ]
     )
+
+
+def _refusal(description: str) -> bytes:
+    """A complete 400 ``invalid_request`` answer that closes the connection."""
+    body = b'{"error":"invalid_request","error_description":"' + description.encode() + b'"}'
+    return _answer(b"400 Bad Request", body)
+
+
+def over_capacity_answer(app: Any = None) -> bytes:
+    """The 429 for a request past the connection cap: the spec's first 429 example, with its retry
+    header saying ``OVER_CAPACITY_RETRY_MS``; the spec is the app's (``app.state.settings``) when
+    it has one, else the one in force."""
+    from token_spec import contract as contract_module  # noqa: PLC0415 - only when a server is built
+
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    contract = getattr(settings, "contract", None) or contract_module.load()
+    example = next(iter(contract.response_examples(429).values()), {"error": "rate_limited"})
+    body = json.dumps(example, separators=(",", ":")).encode()
+    retry = contract.retry_header.lower().encode() + b": " + str(OVER_CAPACITY_RETRY_MS).encode()
+    return _answer(b"429 Too Many Requests", body, retry)
 
 
 HEAD_TOO_LARGE = _refusal("the request headers are too large")
@@ -138,9 +198,44 @@ class _HeadTooLarge(Exception):
     pass
 
 
+class _Wire:
+    """One request's connection, lent to the app for QA faults (:class:`mocks.injection.Wire`).
+
+    Both end the answer where it stands, so the cycle is marked disconnected first: uvicorn then
+    neither writes more nor reports an unfinished answer as an application error.
+    """
+
+    __slots__ = ("_cycle", "_transport")
+
+    def __init__(self, transport: Any, cycle: Any) -> None:
+        self._transport = transport
+        self._cycle = cycle
+
+    def reset(self) -> None:
+        """A TCP reset: linger on, timeout 0, then close (the kernel sends RST, not FIN)."""
+        self._cycle.disconnected = True
+        sock = self._transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):  # the socket is gone already: nothing left to reset
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self._transport.abort()
+
+    def drop(self) -> None:
+        """FIN after what was written: an answer that never arrives, or arrives cut."""
+        self._cycle.disconnected = True
+        self._transport.close()
+
+
+def _over_capacity(protocol: Any) -> bool:
+    cap = protocol.max_connections
+    return len(protocol.connections) > cap or len(protocol.tasks) >= cap
+
+
 def _build_bounded_httptools() -> Any:
     import httptools  # noqa: PLC0415
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # noqa: PLC0415
+
+    from mocks.injection import WIRE  # noqa: PLC0415 - Starlette, only once a server is built
 
     class BoundedHttpTools(HttpToolsProtocol):
         """uvicorn's httptools protocol with a head cap, a read deadline and an idle timeout.
@@ -153,6 +248,12 @@ def _build_bounded_httptools() -> Any:
         max_head_bytes = MAX_HEADER_BYTES
         read_timeout = READ_TIMEOUT
         linger_timeout = LINGER_TIMEOUT
+        max_connections = LIMIT_CONCURRENCY
+        over_capacity = over_capacity_answer()
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.limit_concurrency = None  # the cap is ours: a 429, not uvicorn's 503
 
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
@@ -170,6 +271,11 @@ def _build_bounded_httptools() -> Any:
 
         def data_received(self, data: bytes) -> None:
             if self._refused:
+                return
+            if self._head_bytes == 0 and _over_capacity(self) and self._idle():
+                self._unset_keepalive_if_required()
+                self.transport.write(self.over_capacity)
+                self._linger()
                 return
             self._unset_keepalive_if_required()
             if self._deadline is None:
@@ -195,14 +301,19 @@ def _build_bounded_httptools() -> Any:
             super().on_headers_complete()
             # The cycle just built writes this request's answer: through a transport that closes the
             # connection, announced, when the answer starts before the request has fully arrived.
-            self.cycle.transport = _EarlyAnswerTransport(  # type: ignore[assignment]  # a proxy of it
-                self.transport, self.cycle, self._linger
-            )
+            # It is also the wire a QA fault acts on.
+            answer_transport = _EarlyAnswerTransport(self.transport, self.cycle, self._linger)
+            self.cycle.transport = answer_transport  # type: ignore[assignment]  # a proxy of it
+            self.scope["extensions"] = {WIRE: {"wire": answer_transport}}
 
         def on_message_complete(self) -> None:
             self._cancel_deadline()
             self._head_bytes = 0
             super().on_message_complete()
+
+        def _idle(self) -> bool:
+            """No request of this connection is in the server's hands (a new one would add one)."""
+            return self.cycle is None or self.cycle.response_complete
 
         def on_response_complete(self) -> None:
             super().on_response_complete()
@@ -262,7 +373,93 @@ def _build_bounded_httptools() -> Any:
     return BoundedHttpTools
 
 
-class _EarlyAnswerTransport:
+def _build_bounded_h11() -> Any:
+    import h11  # noqa: PLC0415
+    from uvicorn.protocols.http.h11_impl import H11Protocol  # noqa: PLC0415
+
+    from mocks.injection import WIRE  # noqa: PLC0415 - Starlette, only once a server is built
+
+    reading = (h11.IDLE, h11.SEND_BODY)  # their states while a request is (or may be) on its way
+
+    class BoundedH11(H11Protocol):
+        """uvicorn's h11 protocol with the bounds :class:`BoundedHttpTools` adds to httptools: a read
+        deadline from a request's first byte to its last, an idle timeout before the first request,
+        the 429 past the connection cap, and the wire QA faults act on. h11 caps the head itself."""
+
+        read_timeout = READ_TIMEOUT
+        linger_timeout = LINGER_TIMEOUT
+        max_connections = LIMIT_CONCURRENCY
+        over_capacity = over_capacity_answer()
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.limit_concurrency = None  # the cap is ours: a 429, not uvicorn's 503
+
+        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._deadline: Any = None
+            self._refused = False
+            self._wired: Any = None
+            self.timeout_keep_alive_task = self.loop.call_later(
+                self.timeout_keep_alive, self.timeout_keep_alive_handler
+            )
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._cancel_deadline()
+            super().connection_lost(exc)
+
+        def data_received(self, data: bytes) -> None:
+            if self._refused:
+                return
+            if (
+                self.conn.their_state is h11.IDLE
+                and _over_capacity(self)
+                and (self.cycle is None or self.cycle.response_complete)
+            ):
+                self._refused = True
+                self._unset_keepalive_if_required()
+                self.transport.write(self.over_capacity)
+                if self.transport.can_write_eof():
+                    self.transport.write_eof()
+                self.loop.call_later(self.linger_timeout, self.transport.close)
+                return
+            if self._deadline is None and self.conn.their_state in reading:
+                self._deadline = self.loop.call_later(self.read_timeout, self._read_timed_out)
+            super().data_received(data)
+            if self.conn.their_state not in reading:
+                self._cancel_deadline()
+            self._wire_new_cycle()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()  # may start a pipelined request's cycle
+            self._wire_new_cycle()
+
+        def _wire_new_cycle(self) -> None:
+            """Lends a cycle just built its wire, before its task first runs."""
+            cycle = self.cycle
+            if cycle is not None and cycle is not self._wired:
+                self._wired = cycle
+                cycle.scope["extensions"] = {WIRE: {"wire": _Wire(self.transport, cycle)}}
+
+        def _cancel_deadline(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _read_timed_out(self) -> None:
+            self._deadline = None
+            if self.transport.is_closing():
+                return
+            cycle = self.cycle
+            if cycle is None or not cycle.response_started or cycle.response_complete:
+                self.transport.write(TOO_SLOW)
+            self._refused = True
+            self.transport.close()
+
+    return BoundedH11
+
+
+class _EarlyAnswerTransport(_Wire):
     """The transport as one request's answer sees it (uvicorn's cycle writes through it).
 
     An answer whose head goes out before its request's body has fully arrived cannot leave the
@@ -272,11 +469,10 @@ class _EarlyAnswerTransport:
     answer is not lost to a reset over the unread body.
     """
 
-    __slots__ = ("_cycle", "_head_written", "_linger", "_transport")
+    __slots__ = ("_head_written", "_linger")
 
     def __init__(self, transport: Any, cycle: Any, linger: Callable[[], None]) -> None:
-        self._transport = transport
-        self._cycle = cycle
+        super().__init__(transport, cycle)
         self._linger = linger
         self._head_written = False
 
@@ -317,25 +513,31 @@ def running_mock(
     rate_limit: str | None = None,
     app: Any = None,
     spec: PathLike | None = None,
+    scenario: PathLike | None = None,
     in_process: bool = True,
+    http: str = "auto",
+    max_connections: int = LIMIT_CONCURRENCY,
 ) -> Iterator[str]:
     """A mock served on 127.0.0.1 (ephemeral port) for the ``with`` block; yields its base URL.
 
-    ``app`` serves a ready app (a variant) instead of one built from ``config``;
-    ``in_process=False`` runs it in a child process instead of a thread (``app`` cannot cross).
+    ``app`` serves a ready app (a variant) instead of one built from ``config``; ``scenario`` loads
+    a file of scripted answers; ``in_process=False`` runs it in a child process instead of a thread
+    (``app`` cannot cross); ``http`` picks the HTTP implementation; ``max_connections`` lowers the
+    connection cap (in a thread only), for tests of what lies past it.
     """
     if not in_process:
         if app is not None:
             raise ValueError("an app object cannot be served in a subprocess")
-        with running_mock_process(config, rate_limit=rate_limit, spec=spec) as url:
+        extra = ["--http", http] + (["--scenario", str(scenario)] if scenario is not None else [])
+        with running_mock_process(config, rate_limit=rate_limit, spec=spec, extra_args=extra) as url:
             yield url
         return
     if app is None:
         from mocks.app import create_app  # noqa: PLC0415
         from mocks.settings import load_settings  # noqa: PLC0415
 
-        app = create_app(load_settings(config, rate_limit=rate_limit, spec=spec))
-    server = uvicorn_server(app, "127.0.0.1", 0)
+        app = create_app(load_settings(config, rate_limit=rate_limit, spec=spec, scenario=scenario))
+    server = uvicorn_server(app, "127.0.0.1", 0, http=http, max_connections=max_connections)
     thread = threading.Thread(target=server.run, name="mock-server", daemon=True)
     thread.start()
     try:

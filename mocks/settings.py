@@ -16,7 +16,15 @@ from typing import Any
 
 from token_spec import contract as contract_module
 
-__all__ = ["DEFAULT_CONFIG", "ClientConfig", "ConfigError", "MockSettings", "load_settings"]
+__all__ = [
+    "DEFAULT_CONFIG",
+    "ClientConfig",
+    "ConfigError",
+    "MockSettings",
+    "client_config",
+    "load_settings",
+    "read_scenario",
+]
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "clients.yaml"
 OFF = "off"
@@ -57,6 +65,10 @@ class MockSettings:
     max_body_bytes: int = 65536
     controls: bool = True
     source: Path | None = field(default=None, compare=False)
+    # What a client created at run time inherits, as the file's ``defaults`` section gives it.
+    client_defaults: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Scripted answers to load at start (``--scenario FILE``), checked when the app is built.
+    scenario: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def contract(self) -> contract_module.Contract:
@@ -124,10 +136,11 @@ def _check_text(value: Any, name: str, contract: contract_module.Contract, where
     return value
 
 
-def _client(
-    raw: Any, defaults: Mapping[str, Any], contract: contract_module.Contract, n: int
+def client_config(
+    raw: Any, defaults: Mapping[str, Any], contract: contract_module.Contract, where: str = "client"
 ) -> ClientConfig:
-    where = f"clients[{n}]"
+    """One client as the file writes it, checked against the spec; a client created at run time
+    (``POST /__mock/clients``) goes through here too, so both are held to the same rules."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping")
     merged = {**defaults, **raw}
@@ -182,11 +195,13 @@ def load_settings(
     *,
     rate_limit: str | None = None,
     spec: str | os.PathLike[str] | None = None,
+    scenario: str | os.PathLike[str] | None = None,
 ) -> MockSettings:
     """Settings from a YAML file (default ``mocks/clients.yaml``), checked against the spec in force.
 
     ``rate_limit`` overrides every client's budget (see :func:`parse_rate`, or ``off``); ``spec``
-    names the OpenAPI file (default: ``TOKEN_API_SPEC`` or the repository's own).
+    names the OpenAPI file (default: ``TOKEN_API_SPEC`` or the repository's own); ``scenario``
+    names a YAML file of scripted answers (:func:`read_scenario`).
     """
     path = Path(config) if config else DEFAULT_CONFIG
     data = _read_yaml(path)
@@ -201,7 +216,7 @@ def load_settings(
         raise ConfigError("clients: expected a list")
     clients: dict[str, ClientConfig] = {}
     for n, raw in enumerate(raw_clients):
-        client = _client(raw, defaults, contract, n)
+        client = client_config(raw, defaults, contract, f"clients[{n}]")
         if client.client_id in clients:
             raise ConfigError(f"clients[{n}]: duplicate client_id")
         clients[client.client_id] = client
@@ -220,4 +235,16 @@ def load_settings(
         max_body_bytes=_positive_int(limits, "max_body_bytes", 65536),
         controls=bool(data.get("controls", True)),
         source=path,
+        client_defaults=dict(defaults),
+        scenario=() if scenario is None else read_scenario(scenario),
     )
+
+
+def read_scenario(path: str | os.PathLike[str]) -> tuple[Mapping[str, Any], ...]:
+    """The rules of a scenario file (``rules:``, a list of what ``POST /__mock/rules`` takes), unchecked:
+    :mod:`mocks.rules` checks them against the spec when the app is built."""
+    data = _read_yaml(Path(path))
+    rules = data.get("rules")
+    if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):
+        raise ConfigError(f"{path}: expected `rules:`, a list of mappings")
+    return tuple(rules)

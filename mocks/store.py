@@ -1,7 +1,8 @@
 """The refresh tokens this mock issued: to whom, for which scope, until when.
 
 Bounded: when full, expired entries at the old end go first, then the oldest. Every operation is
-O(1) (amortised), so the store never scans itself on a request.
+O(1) (amortised), so the store never scans itself on a request. A client deleted at run time takes
+its refresh tokens with it (one scan, on that control's call, not on a request).
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 from collections import deque
 from typing import NamedTuple
 
-from mocks.settings import MockSettings
+from mocks.registry import ClientRegistry
+from mocks.settings import ClientConfig, MockSettings
 
 __all__ = ["RefreshRecord", "RefreshTokenStore"]
 
@@ -38,6 +40,8 @@ class RefreshTokenStore:
         self.max_entries = settings.max_refresh_tokens
         self._records: dict[str, RefreshRecord] = {}
         self._order: deque[tuple[str, RefreshRecord]] = deque()
+        if isinstance(settings.clients, ClientRegistry):
+            settings.clients.watch(self.client_changed)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -74,6 +78,17 @@ class RefreshTokenStore:
     def consume(self, token: str) -> RefreshRecord | None:
         """Removes a token (refresh tokens are single use); None when it was already gone."""
         return self._records.pop(token, None)
+
+    def forget_client(self, client_id: str) -> int:
+        """Drops every refresh token issued to the client; how many there were."""
+        doomed = [token for token, record in self._records.items() if record.client_id == client_id]
+        for token in doomed:
+            del self._records[token]  # their order entries go stale, dropped as usual
+        return len(doomed)
+
+    def client_changed(self, client_id: str, client: ClientConfig | None) -> None:
+        if client is None:
+            self.forget_client(client_id)
 
     def clear(self) -> None:
         self._records.clear()

@@ -69,11 +69,12 @@ class TokenMinter:
                 raise ConfigError(f"the spec's token_type {token_type!r} has no minter in the mock")
             self._minters[token_type] = minter
         for client in settings.clients.values():
-            if (
-                self._minters[client.token_type] == self.mint_jwt
-                and self.jwt_length(client) > self.max_length
-            ):
-                raise ConfigError(f"{client.client_id}: its JWT would exceed the spec's maxLength")
+            self.check(client)
+
+    def check(self, client: ClientConfig) -> None:
+        """ConfigError when the client's tokens could break the spec (a JWT over ``maxLength``)."""
+        if self._minters[client.token_type] == self.mint_jwt and self.jwt_length(client) > self.max_length:
+            raise ConfigError(f"{client.client_id}: its JWT would exceed the spec's maxLength")
 
     def access_token(self, client: ClientConfig, scope: str, issued_at: int) -> str:
         return self._minters[client.token_type](client, scope, issued_at)

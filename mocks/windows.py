@@ -64,6 +64,12 @@ class FixedWindows:
         window = self._windows.get(key)
         return 0 if window is None or window[1] <= self.clock() else int(window[0])
 
+    def forget(self, key: str) -> None:
+        """Drops the key's window (a deleted client's): its next hit opens a fresh one."""
+        window = self._windows.pop(key, None)
+        if window is not None:
+            del self._queues[window[2]][key]
+
     def reset(self) -> None:
         self._windows.clear()
         self._queues.clear()

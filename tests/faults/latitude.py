@@ -7,7 +7,6 @@ allows). ``Correct.allows`` names the rule whose latitude the variant uses.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from starlette.responses import Response
@@ -80,10 +79,10 @@ class NoRotation(Grants):
 
     def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
         token = params.get("refresh_token")
-        record = self.store.get(token or "", time.time())
+        record = self.store.get(token or "", self.clock.now())
         issued = super().refresh_token(client, params)
         if record is not None and isinstance(token, str):
-            self.store.add(token, record, time.time())
+            self.store.add(token, record, self.clock.now())
             if issued.refresh_token is not None:
                 self.store.consume(issued.refresh_token)
             return issued._replace(refresh_token=token)
@@ -95,10 +94,10 @@ class NoNewRefreshToken(Grants):
 
     def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
         token = params.get("refresh_token")
-        record = self.store.get(token or "", time.time())
+        record = self.store.get(token or "", self.clock.now())
         issued = super().refresh_token(client, params)
         if record is not None and isinstance(token, str):
-            self.store.add(token, record, time.time())
+            self.store.add(token, record, self.clock.now())
         if issued.refresh_token is not None:
             self.store.consume(issued.refresh_token)
         return issued._replace(refresh_token=None)
@@ -109,10 +108,10 @@ class OldRefreshTokenKept(Grants):
 
     def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
         token = params.get("refresh_token")
-        record = self.store.get(token or "", time.time())
+        record = self.store.get(token or "", self.clock.now())
         issued = super().refresh_token(client, params)
         if record is not None and isinstance(token, str):
-            self.store.add(token, record, time.time())
+            self.store.add(token, record, self.clock.now())
         return issued
 
 

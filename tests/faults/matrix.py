@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import time
 from contextvars import ContextVar
 from typing import Any, ClassVar
 
@@ -267,13 +266,13 @@ UNAUTHENTICATED = ClientConfig("", "", frozenset(), "opaque", 1, 2, "off")
 class RefreshOwnerStandsIn(Grants):
     """The grants' half of :class:`RefreshSkipsAuthentication`: the token's owner is the client."""
 
-    def __init__(self, settings: MockSettings, *args: Any) -> None:
-        super().__init__(settings, *args)
+    def __init__(self, settings: MockSettings, *args: Any, **kwargs: Any) -> None:
+        super().__init__(settings, *args, **kwargs)
         self.clients = settings.clients
 
     def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
         if client is UNAUTHENTICATED:
-            record = self.store.get(params.get("refresh_token") or "", time.time())
+            record = self.store.get(params.get("refresh_token") or "", self.clock.now())
             client = self.clients.get(record.client_id, client) if record is not None else client
         return super().refresh_token(client, params)
 
@@ -328,8 +327,8 @@ class AccessTokenRefreshes(Grants):
 
     def issue(self, client: ClientConfig, scope: frozenset[str], refresh_scope: frozenset[str]) -> Issued:
         issued = super().issue(client, scope, refresh_scope)
-        record = RefreshRecord(client.client_id, refresh_scope, time.time() + client.refresh_expires_in)
-        self.store.add(issued.access_token, record, time.time())
+        record = RefreshRecord(client.client_id, refresh_scope, self.clock.now() + client.refresh_expires_in)
+        self.store.add(issued.access_token, record, self.clock.now())
         return issued
 
 
@@ -359,8 +358,8 @@ class LimitOffByOne(RequestValidator):
 class SharedRefreshToken(Grants):
     """One refresh token per client, handed to every grant."""
 
-    def __init__(self, settings: MockSettings, *args: Any) -> None:
-        super().__init__(settings, *args)
+    def __init__(self, settings: MockSettings, *args: Any, **kwargs: Any) -> None:
+        super().__init__(settings, *args, **kwargs)
         self.tokens: dict[str, str] = {}
 
     def issue(self, client: ClientConfig, scope: frozenset[str], refresh_scope: frozenset[str]) -> Issued:
@@ -368,8 +367,8 @@ class SharedRefreshToken(Grants):
         if issued.refresh_token is None:
             return issued
         shared = self.tokens.setdefault(client.client_id, issued.refresh_token)
-        record = RefreshRecord(client.client_id, client.scopes, time.time() + client.refresh_expires_in)
-        self.store.add(shared, record, time.time())
+        record = RefreshRecord(client.client_id, client.scopes, self.clock.now() + client.refresh_expires_in)
+        self.store.add(shared, record, self.clock.now())
         return issued._replace(refresh_token=shared)
 
 

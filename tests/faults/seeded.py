@@ -9,7 +9,6 @@ component they replace.
 from __future__ import annotations
 
 import asyncio
-import time
 from base64 import b64decode
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -324,7 +323,7 @@ class WideningRefresh(Grants):
     """A refresh grants what was asked for, checked against the client's allowance, not the grant's."""
 
     def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Any:
-        record = self.store.get(params.get("refresh_token", ""), time.time())
+        record = self.store.get(params.get("refresh_token", ""), self.clock.now())
         if record is not None:
             self.store.consume(params["refresh_token"])
             return self.issue(client, self.scope_within(params, client.scopes), client.scopes)
@@ -335,7 +334,7 @@ class AnyRefreshTokenAccepted(Grants):
     """An unknown refresh token is taken as a fresh grant of the client's scopes."""
 
     def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
-        if self.store.get(params.get("refresh_token", ""), time.time()) is None:
+        if self.store.get(params.get("refresh_token", ""), self.clock.now()) is None:
             return self.client_credentials(client, params)
         return super().refresh_token(client, params)
 
@@ -363,7 +362,7 @@ class RefreshAnswersOriginalScope(Grants):
     """A narrowed refresh answers with the scope of the grant it refreshed, not the narrowed one."""
 
     def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
-        record = self.store.get(params.get("refresh_token", ""), time.time())
+        record = self.store.get(params.get("refresh_token", ""), self.clock.now())
         issued = super().refresh_token(client, params)
         return issued if record is None else issued._replace(scope=" ".join(sorted(record.scope)))
 

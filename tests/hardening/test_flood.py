@@ -1,7 +1,9 @@
 """A flood on loopback: 50 keep-alive connections for ``HARDENING_FLOOD_SECONDS`` (default 5) against the
 mock in its own process, ten clients with a known budget each.
 
-Asserted: no 5xx, no dropped connection, and the limiter exact. Exactness is checked server-side from
+The QA controls are in use meanwhile (a rule in force for a client that is not flooding, so every
+request is matched against it, and the clock an hour ahead), as when another team's test shares the
+mock. Asserted: no 5xx, no dropped connection, and the limiter exact. Exactness is checked server-side from
 the journal (it records each answer right after the limiter decided, in order): replaying the fixed
 windows (a window opens on a client's first hit and lasts one second), no window holds more 200s
 than the budget. Figures (requests, 200s, 429s, p99, RSS) are printed (``-s``).
@@ -122,6 +124,10 @@ def _windows(entries: list[dict]) -> list[tuple[str, int, int]]:
 
 def test_a_flood_gets_no_5xx_no_drops_and_an_exact_limiter(tmp_path: Path) -> None:
     with mock_process(serve_command(_config(tmp_path)), tmp_path / "logs") as mock:
+        with httpx.Client(base_url=mock.url, timeout=30) as http:
+            rule = {"match": {"client_id": "not-flooding"}, "times": 10, "answer": {"fault": "reset"}}
+            assert http.post("/__mock/rules", json=rule).status_code == 201
+            assert http.post("/__mock/clock", json={"advance_seconds": 3600}).status_code == 200
         rss_before = mock.rss_kib()
         results, errors = asyncio.run(_flood(mock.url))
         rss_after = mock.rss_kib()

@@ -1,8 +1,10 @@
-"""QA controls: Prism-style Prefer, the redacted journal, reset."""
+"""QA controls: Prism-style Prefer, the redacted journal, reset, and all of them off with
+``controls: false`` (the faults, clock, clients, rules and journal queries have modules of their own)."""
 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -103,7 +105,7 @@ def test_reset_clears_the_journal(http, token):
     assert journal(http) == []
 
 
-def test_controls_can_be_turned_off(write_config):
+def test_controls_can_be_turned_off(write_config, opaque_client):
     import httpx
 
     from mocks import running_mock
@@ -118,3 +120,11 @@ def test_controls_can_be_turned_off(write_config):
         assert c.get("/__mock/requests").status_code == 404
         forced = c.post(TOKEN, json={"grant_type": "client_credentials"}, headers={"Prefer": "code=200"})
         assert forced.status_code == 400
+        for path in ("/__mock/clock", "/__mock/clients", "/__mock/rules", "/__mock/reset"):
+            assert c.post(path, json={}).status_code == 404, path
+        body = {"grant_type": "client_credentials", "client_id": opaque_client.client_id}
+        body["client_secret"] = opaque_client.client_secret
+        for prefer in ("fault=reset", "fault=502", "delay=5000", "fault=melt"):
+            started = time.monotonic()
+            assert c.post(TOKEN, json=body, headers={"Prefer": prefer}).status_code == 200, prefer
+            assert time.monotonic() - started < 2

@@ -75,15 +75,39 @@ def test_requests_without_a_client_id_are_limited_per_peer(tight):
     assert set(statuses) <= {400, 429}
 
 
-def test_limit_comes_before_authentication(tight, opaque_client):
-    """Wrong secrets spend the claimed client's budget too: the limiter runs before authentication."""
+def test_wrong_secrets_do_not_spend_the_clients_budget(tight, opaque_client):
+    """Knowing a client id is not enough to spend its budget: a request that does not authenticate
+    counts against its peer, so the real client still gets its tokens (see mocks.ratelimit)."""
     headers = {"Authorization": basic(opaque_client.client_id, "wrong")}
     statuses = [
         tight.post(TOKEN, data={"grant_type": "client_credentials"}, headers=headers).status_code
         for _ in range(TIGHT * 3)
     ]
     assert statuses[:TIGHT] == [400] * TIGHT
+    assert 429 in statuses  # the peer's budget is spent...
+    assert grant(tight, opaque_client).status_code == 200  # ...the client's is not
+
+
+def test_unknown_client_ids_share_their_peers_budget(tight):
+    """Made-up ids do not each get a budget (nor a limiter key) of their own."""
+    statuses = [
+        tight.post(TOKEN, data={"grant_type": "client_credentials", "client_id": f"made-up-{n}"}).status_code
+        for n in range(TIGHT * 3)
+    ]
+    assert statuses[:TIGHT] == [400] * TIGHT
+    assert set(statuses[TIGHT:]) == {429}
+
+
+def test_a_valid_client_over_budget_is_refused_whatever_its_request(tight, opaque_client):
+    """Once authenticated, every request counts against the client, malformed grants included."""
+    headers = {"Authorization": basic(opaque_client.client_id, opaque_client.client_secret)}
+    statuses = [
+        tight.post(TOKEN, data={"grant_type": "password"}, headers=headers).status_code
+        for _ in range(TIGHT * 3)
+    ]
+    assert statuses[:TIGHT] == [400] * TIGHT
     assert 429 in statuses
+    assert grant(tight, opaque_client).status_code == 429
 
 
 def test_rate_limit_off_never_limits(http, opaque_client):

@@ -1,0 +1,217 @@
+"""What QA may ask one answer to be, from a ``Prefer`` header or a scripted rule, checked against the spec.
+
+An :class:`Answer` is any of:
+
+* documented: ``code`` (a status the spec documents: its first example), ``example`` (a named
+  example), ``error`` (a 400 with that RFC 6749 code, as the mock words it), ``retry_in`` (a 429
+  whose ``X-Retry-In`` says that many milliseconds);
+* late: ``delay`` milliseconds before the answer (at most ``MAX_DELAY_MS``);
+* broken, ``fault``: ``reset`` (the connection is reset, no answer), ``close`` (closed, no answer),
+  ``truncate`` (the head and half the body, then closed), ``slow-body`` (the body in
+  ``SLOW_BODY_PIECES`` pieces ``SLOW_BODY_GAP`` seconds apart); or a gateway's ``502``/``503``/``504``,
+  a status the contract does not document, so opt-in only and marked in the journal.
+
+A documented answer or a gateway status replaces the endpoint's (the request is not processed); a
+delay or any other fault changes how the endpoint's own answer is delivered (the request is
+processed: a refresh token spent on a reset answer is spent). ``Prefer`` takes ``code``,
+``example``, ``delay`` and ``fault``; an unknown value of one of them is 422 ``mock_control_error``,
+an unknown preference is ignored (RFC 7240). Rules take all six, as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.responses import Response
+
+from mocks.errors import OAUTH_ERRORS, ControlError
+from mocks.responses import ResponseRenderer, json_response
+from mocks.settings import MockSettings
+
+__all__ = [
+    "DELIVERY_FAULTS",
+    "FAULTS",
+    "GATEWAY_FAULTS",
+    "MAX_DELAY_MS",
+    "MAX_RETRY_IN_MS",
+    "SLOW_BODY_GAP",
+    "SLOW_BODY_PIECES",
+    "Answer",
+    "Answers",
+    "parse_prefer",
+]
+
+MAX_DELAY_MS = 30_000
+MAX_RETRY_IN_MS = 86_400_000  # a day: longer waits are not a retry test
+SLOW_BODY_PIECES = 4
+SLOW_BODY_GAP = 1.0  # seconds between pieces: longer than a tight per-read timeout
+DELIVERY_FAULTS = ("reset", "close", "truncate", "slow-body")
+GATEWAY_FAULTS = ("502", "503", "504")
+FAULTS = DELIVERY_FAULTS + GATEWAY_FAULTS
+_PREFER_NAMES = ("code", "example", "delay", "fault")
+_JSON_NAMES = frozenset({*_PREFER_NAMES, "error", "retry_in"})
+_GATEWAY_TITLES = {  # as nginx words them
+    "502": "502 Bad Gateway",
+    "503": "503 Service Temporarily Unavailable",
+    "504": "504 Gateway Time-out",
+}
+
+
+def parse_prefer(value: str) -> dict[str, str]:
+    """``code=400, example=x`` (commas or semicolons) -> ``{"code": "400", "example": "x"}``."""
+    preferences: dict[str, str] = {}
+    for part in value.replace(";", ",").split(","):
+        name, sep, setting = part.partition("=")
+        if sep:
+            preferences[name.strip().lower()] = setting.strip().strip('"')
+    return preferences
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One answer as asked for; ``rule`` is the id of the rule that gave it (None: ``Prefer``)."""
+
+    code: int | None = None
+    example: str | None = None
+    error: str | None = None
+    retry_in: int | None = None
+    delay: int = 0
+    fault: str | None = None
+    rule: int | None = None
+
+    @property
+    def replaces(self) -> bool:
+        """It stands in for the endpoint's answer (documented, or a gateway status)."""
+        return self.code is not None or self.fault in GATEWAY_FAULTS
+
+    @property
+    def wraps(self) -> bool:
+        """It changes how an answer is delivered (late, or broken on the wire)."""
+        return self.delay > 0 or self.fault in DELIVERY_FAULTS
+
+    @property
+    def outside_contract(self) -> bool:
+        """What the client meets is not a contract answer: a gateway status, or a broken delivery."""
+        return self.fault is not None
+
+    def describe(self) -> dict[str, Any]:
+        """The answer as JSON (as rules are written), with what it came from."""
+        shown: dict[str, Any] = {
+            name: value
+            for name in ("code", "example", "error", "retry_in", "delay", "fault")
+            if (value := getattr(self, name)) not in (None, 0)
+        }
+        shown["source"] = "prefer" if self.rule is None else "rule"
+        if self.rule is not None:
+            shown["rule"] = self.rule
+        return shown
+
+
+def _integer(value: Any, name: str, low: int, high: int) -> int:
+    if isinstance(value, str):
+        value = int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ControlError(f"{name} must be an integer in [{low}, {high}]")
+    return value
+
+
+class Answers:
+    """Reads answers (from ``Prefer`` or JSON), checks them against the spec, and renders them."""
+
+    def __init__(self, settings: MockSettings, renderer: ResponseRenderer) -> None:
+        contract = settings.contract
+        self.renderer = renderer
+        self.retry_header = contract.retry_header
+        self.examples: dict[int, dict[str, Any]] = {}
+        self.headers: dict[int, dict[str, str]] = {}
+        for status in sorted(contract.statuses):
+            self.examples[status] = contract.response_examples(status)
+            self.headers[status] = {
+                name: str(header["example"])
+                for name, header in contract.response_headers(status).items()
+                if "example" in header
+            }
+        self.errors = {error.code: error for error in OAUTH_ERRORS if error.code in contract.error_codes}
+
+    def from_prefer(self, prefer: bytes) -> Answer | None:
+        """What a ``Prefer`` header asks for; None when it asks nothing the mock knows."""
+        preferences = parse_prefer(prefer.decode("latin-1"))
+        asked = {name: preferences[name] for name in _PREFER_NAMES if name in preferences}
+        return self.answer(asked) if asked else None
+
+    def from_json(self, data: Any, rule: int | None = None) -> Answer:
+        """A rule's ``answer`` object."""
+        if not isinstance(data, dict) or not data:
+            raise ControlError(f"answer must be an object with any of {sorted(_JSON_NAMES)}")
+        unknown = set(data) - _JSON_NAMES
+        if unknown:
+            raise ControlError(f"answer: unknown field(s) {sorted(map(str, unknown))}")
+        return self.answer(data, rule)
+
+    def answer(self, asked: dict[str, Any], rule: int | None = None) -> Answer:
+        """The answer, checked: ControlError (422) names what is wrong."""
+        code = None if asked.get("code") is None else _integer(asked["code"], "code", 100, 599)
+        example, error, retry_in = asked.get("example"), asked.get("error"), asked.get("retry_in")
+        delay = _integer(asked.get("delay", 0), "delay", 0, MAX_DELAY_MS)
+        fault = asked.get("fault")
+        if fault is not None:
+            fault = str(fault).lower()
+            if fault not in FAULTS:
+                raise ControlError(f"fault must be one of {', '.join(FAULTS)}")
+            if fault in GATEWAY_FAULTS and (code, example, error, retry_in) != (None,) * 4:
+                raise ControlError("a gateway status replaces the answer: it takes no code, example or error")
+        if error is not None:
+            if error not in self.errors or code not in (None, 400) or example is not None:
+                raise ControlError(f"error must be one of {sorted(self.errors)}, alone or with code 400")
+            code = 400
+        if retry_in is not None:
+            retry_in = _integer(retry_in, "retry_in", 1, MAX_RETRY_IN_MS)
+            if code not in (None, 429):
+                raise ControlError("retry_in goes with code 429")
+            code = 429
+        if code is not None or example is not None:
+            code = self._documented(code, example, error)
+        return Answer(code, example, error, retry_in, delay, fault, rule)
+
+    def _documented(self, code: int | None, example: Any, error: str | None) -> int:
+        """The status of a documented answer: ``code``, or the first that has the named example."""
+        if example is not None and not isinstance(example, str):
+            raise ControlError("example must be the name of a documented example")
+        if code is None:
+            code = next((status for status, named in self.examples.items() if example in named), None)
+        examples = self.examples.get(code) if code is not None else None
+        if code is None or examples is None:
+            raise ControlError("no such documented response")
+        if (example is not None and example not in examples) or (error is None and not examples):
+            raise ControlError("no such documented response")
+        return code
+
+    def render(self, answer: Answer) -> Response:
+        """The answer that stands in for the endpoint's (``answer.replaces``)."""
+        if answer.fault in GATEWAY_FAULTS:
+            return gateway_response(int(answer.fault))
+        assert answer.code is not None
+        if answer.error is not None:
+            return self.renderer.error(self.errors[answer.error]())
+        examples = self.examples[answer.code]
+        name = answer.example or next(iter(examples))
+        headers = self.headers[answer.code]
+        if answer.retry_in is not None:
+            headers = {**headers, self.retry_header: str(answer.retry_in)}
+        return json_response(answer.code, examples[name], headers)
+
+
+def gateway_response(status: int) -> Response:
+    """What a reverse proxy in front of the endpoint answers when it fails: HTML, as nginx writes it."""
+    title = _GATEWAY_TITLES[str(status)]
+    body = (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n"
+        f"<body>\r\n<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
+    )
+    return Response(body, status, media_type="text/html")
+
+
+def control_error(error: ControlError) -> Response:
+    body = {"error": "mock_control_error", "error_description": error.description}
+    return json_response(error.status, body)
