@@ -39,6 +39,7 @@ from token_contract.coverage import COVERAGE
 from token_contract.errors import BudgetExhausted, ContractViolation, NoAnswer, TargetError
 from token_contract.exchange import as_curl
 from token_contract.expected import ExpectedFailures, load_expected
+from token_contract.mock_fixtures import token_mock, token_mock_url  # noqa: F401 - offered fixtures
 from token_contract.pacing import Pacer
 from token_contract.planning import Plan, PlannedTest, TooSmall, make_plan
 from token_contract.report import BUDGET, CHECKS, CURL, FAMILY, FINDING, NOT_APPLICABLE, SKIP, RunReport
