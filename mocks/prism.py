@@ -47,7 +47,9 @@ __all__ = [
 
 DEFAULT_PRISM_BIN = Path(__file__).resolve().parent / "node_modules" / ".bin" / "prism"
 HOST = "127.0.0.1"
-INSTALL_HINT = "run `npm ci --prefix mocks` (Node 20+) or point PRISM_BIN at a prism executable"
+INSTALL_HINT = (
+    "run `npm ci --prefix mocks` (Node 20+), put `prism` on PATH, or point PRISM_BIN at a prism executable"
+)
 STOP_GRACE = 5.0
 PROBE_TIMEOUT = 0.5
 PROBE_PATH = "/__wrapper_readiness_probe"
@@ -84,8 +86,14 @@ class PrismServer:
 
 
 def prism_bin() -> Path:
-    """The Prism executable: ``PRISM_BIN`` when set, else the one ``npm ci --prefix mocks`` installs."""
-    return Path(os.environ.get("PRISM_BIN") or DEFAULT_PRISM_BIN)
+    """The Prism executable: ``PRISM_BIN`` when set, else the one ``npm ci --prefix mocks`` installs in
+    a checkout, else a ``prism`` on PATH (an installed package has no ``node_modules`` of its own)."""
+    if os.environ.get("PRISM_BIN"):
+        return Path(os.environ["PRISM_BIN"])
+    if DEFAULT_PRISM_BIN.is_file():
+        return DEFAULT_PRISM_BIN
+    on_path = shutil.which("prism")
+    return Path(on_path) if on_path else DEFAULT_PRISM_BIN
 
 
 def _require_prism() -> Path:

@@ -188,3 +188,15 @@ def test_proxy_and_dynamic_do_not_mix() -> None:
         running_prism(proxy="http://127.0.0.1:9", dynamic=True),
     ):
         pass
+
+
+def test_an_installed_package_finds_prism_on_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Outside a checkout there is no mocks/node_modules: a ``prism`` on PATH is the one used."""
+    monkeypatch.delenv("PRISM_BIN", raising=False)
+    monkeypatch.setattr(prism, "DEFAULT_PRISM_BIN", tmp_path / "no-node-modules" / "prism")
+    (tmp_path / "bin").mkdir()
+    on_path = _script(tmp_path / "bin" / "prism", "exit 0")
+    monkeypatch.setenv("PATH", f"{on_path.parent}{os.pathsep}{os.environ['PATH']}")
+    assert prism.prism_bin() == on_path
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert prism.prism_bin() == tmp_path / "no-node-modules" / "prism"
