@@ -7,12 +7,17 @@ ones a reader should see caught here.
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 from collections.abc import Callable
 
 import pytest
 
 from mocks import running_mock
-from tests.faults import faulty_app
+from mocks.app import create_app
+from mocks.settings import load_settings
+from tests.faults import FAULTS, faulty_app
 from tests.support.suite import SuiteRun
 from token_spec import contract
 from token_spec.names import Check
@@ -49,3 +54,33 @@ def test_suite_passes_the_correct_mock_by_url(suite_by_url: Callable[..., SuiteR
             url, "-k", " or ".join(sorted({c[1] for c in CASES})), env={"TOKEN_API_ALLOW_BURST": "1"}
         )
     assert run.returncode == 0, run.output[-3000:]
+
+
+def test_two_faults_are_two_causes_each_with_a_line_that_replays_it(
+    suite_by_url: Callable[..., SuiteRun],
+) -> None:
+    """A server answering ``token_type: Bearer`` that also accepts any secret: the summary names both
+    causes, and each cause's curl line, pasted into a shell that exports the secret, shows it again."""
+    both = {**FAULTS["token-type-bearer"].overrides, **FAULTS["secret-not-checked"].overrides}
+    with running_mock(app=create_app(load_settings(), **both)) as url:
+        run = suite_by_url(url, env={"TOKEN_API_ALLOW_BURST": "1"})
+        assert run.returncode == 1, run.output[-3000:]
+        summary = run.output[run.output.index("failures by cause") :]
+        causes = re.findall(r"^  \d+ test\(s\): (\w+): (.*)\n    (curl .*)$", summary, flags=re.M)
+        by_check = {check: (cause, line) for check, cause, line in causes}
+        assert {Check.TOKEN_RESPONSE_CONFORMS, Check.CLIENT_AUTHENTICATED} <= set(by_check), summary
+        assert SECRET not in run.output, "the client secret leaked into the report"
+        for check, shows in (
+            (Check.TOKEN_RESPONSE_CONFORMS, '"token_type":"Bearer"'),
+            (Check.CLIENT_AUTHENTICATED, " 200 "),
+        ):
+            line = by_check[check][1]
+            replayed = subprocess.run(
+                ["bash", "-c", line],
+                env={**os.environ, "TOKEN_API_CLIENT_SECRET": SECRET},
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+            assert shows in replayed.stdout, f"{check}: {line}\n{replayed.stdout}{replayed.stderr}"
