@@ -85,7 +85,9 @@ def run_suite(args: argparse.Namespace, pytest_args: list[str]) -> int:
         "TOKEN_API_ALLOW_BURST": "1" if args.allow_burst else None,
     }
     os.environ.update({name: str(value) for name, value in settings.items() if value})
-    command = ["--pyargs", CONTRACT_TESTS, "-p", "no:cacheprovider", "-rs"]
+    # -n auto as ./run contract: workers on the embedded mock, one process for any other target (the
+    # plugin decides); a -n among the pytest arguments comes later and wins.
+    command = ["--pyargs", CONTRACT_TESTS, "-p", "no:cacheprovider", "-rs", "-n", "auto"]
     if args.junitxml:
         command.append(f"--junitxml={args.junitxml}")
     return int(pytest.main(command + pytest_args))
