@@ -205,11 +205,12 @@ class _Wire:
     neither writes more nor reports an unfinished answer as an application error.
     """
 
-    __slots__ = ("_cycle", "_transport")
+    __slots__ = ("_cycle", "_linger", "_transport")
 
-    def __init__(self, transport: Any, cycle: Any) -> None:
+    def __init__(self, transport: Any, cycle: Any, linger: Callable[[], None]) -> None:
         self._transport = transport
         self._cycle = cycle
+        self._linger = linger
 
     def reset(self) -> None:
         """A TCP reset: linger on, timeout 0, then close (the kernel sends RST, not FIN)."""
@@ -221,9 +222,14 @@ class _Wire:
         self._transport.abort()
 
     def drop(self) -> None:
-        """FIN after what was written: an answer that never arrives, or arrives cut."""
+        """FIN after what was written: an answer that never arrives, or arrives cut.
+
+        A lingering close, as for an early answer: closing at once would reset the connection when
+        any of the request is still on its way (a forced answer need not read the body), and the
+        client would see a reset instead of the cut answer it was promised.
+        """
         self._cycle.disconnected = True
-        self._transport.close()
+        self._linger()
 
 
 def _over_capacity(protocol: Any) -> bool:
@@ -416,12 +422,9 @@ def _build_bounded_h11() -> Any:
                 and _over_capacity(self)
                 and (self.cycle is None or self.cycle.response_complete)
             ):
-                self._refused = True
                 self._unset_keepalive_if_required()
                 self.transport.write(self.over_capacity)
-                if self.transport.can_write_eof():
-                    self.transport.write_eof()
-                self.loop.call_later(self.linger_timeout, self.transport.close)
+                self._linger()
                 return
             if self._deadline is None and self.conn.their_state in reading:
                 self._deadline = self.loop.call_later(self.read_timeout, self._read_timed_out)
@@ -439,7 +442,21 @@ def _build_bounded_h11() -> Any:
             cycle = self.cycle
             if cycle is not None and cycle is not self._wired:
                 self._wired = cycle
-                cycle.scope["extensions"] = {WIRE: {"wire": _Wire(self.transport, cycle)}}
+                cycle.scope["extensions"] = {WIRE: {"wire": _Wire(self.transport, cycle, self._linger)}}
+
+        def _linger(self) -> None:
+            """FIN, whatever still arrives dropped unparsed for ``linger_timeout``, then close: a
+            close at once would reset the connection over unread data (see ``BoundedHttpTools``)."""
+            if self._refused:
+                return
+            self._refused = True  # data_received drops everything from here on
+            self._cancel_deadline()
+            if self.timeout_keep_alive_task is not None:
+                self.timeout_keep_alive_task.cancel()
+                self.timeout_keep_alive_task = None
+            if self.transport.can_write_eof():
+                self.transport.write_eof()
+            self.loop.call_later(self.linger_timeout, self.transport.close)
 
         def _cancel_deadline(self) -> None:
             if self._deadline is not None:
@@ -469,11 +486,10 @@ class _EarlyAnswerTransport(_Wire):
     answer is not lost to a reset over the unread body.
     """
 
-    __slots__ = ("_head_written", "_linger")
+    __slots__ = ("_head_written",)
 
     def __init__(self, transport: Any, cycle: Any, linger: Callable[[], None]) -> None:
-        super().__init__(transport, cycle)
-        self._linger = linger
+        super().__init__(transport, cycle, linger)
         self._head_written = False
 
     def write(self, data: bytes) -> None:
