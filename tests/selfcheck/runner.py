@@ -9,8 +9,9 @@ and reads the JUnit file to find the checks that failed. ``--baseline`` also run
 over the same spec against the same server; plain Schemathesis "caught" a fault when it reports a
 failure it does not report against the unmodified mock (its own false positives there are noise).
 
-Prints a table (and writes it, as markdown, to ``reports/selfcheck.md``), the kill rate and the false
-positives; exits 1 unless every fault was caught and every correct configuration passed.
+Prints a table (and writes it, as markdown, to ``--report``: ``reports/selfcheck.md``, or the committed
+``SELFCHECK.md`` under ``./run selfcheck``), the kill rate and the false positives; exits 1 unless
+every fault was caught and every correct configuration passed.
 """
 
 from __future__ import annotations
