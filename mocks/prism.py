@@ -24,11 +24,13 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from mocks.processes import start_group, stop_group
 from token_spec.contract import spec_path
@@ -240,12 +242,37 @@ def running_prism(
 
 
 class _Stopped(Exception):
-    """SIGTERM, raised out of the wait loop like Ctrl-C."""
+    """Ctrl-C or SIGTERM before Prism serves, raised out of the start-up wait."""
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not interrupt the shutdown
-    raise _Stopped
+class _StopOnSignal:
+    """Ctrl-C and SIGTERM stop the wrapper. Before Prism serves they raise :class:`_Stopped`; once it
+    serves they only set a flag the serving loop reads, so that no exception lands inside a
+    ``Popen.poll`` (it could leave the lock that ``wait`` and the shutdown need held)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.serving = False
+        self.requested = threading.Event()
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _StopOnSignal:
+        self._previous = {s: signal.signal(s, self._handle) for s in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # Once a stop was asked for, the process is on its way out: a repeated Ctrl-C must not turn
+        # a clean exit into a KeyboardInterrupt in the interpreter's last steps.
+        stopping = self.requested.is_set()
+        for signum, handler in self._previous.items():
+            signal.signal(signum, signal.SIG_IGN if stopping else handler)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        first = not self.requested.is_set()
+        self.requested.set()
+        if first and not self.serving:
+            raise _Stopped
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -277,27 +304,33 @@ def _follow(server: PrismServer, offset: int) -> int:
 def main(argv: list[str]) -> int:
     """Serve until interrupted: 0 when stopped by a signal, 1 when Prism fails, 2 when it is not installed."""
     args = _parser().parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
-        with running_prism(
-            args.spec, port=args.port, proxy=args.proxy, dynamic=args.dynamic, log_path=args.log
-        ) as server:
-            mode = f"proxy to {args.proxy}" if args.proxy else "mock"
-            print(f"Prism {mode} at {server.base_url} (pid {server.pid}, log {server.log_path})", flush=True)
-            offset = 0
-            while server.running():
-                offset = _follow(server, offset)
-                time.sleep(0.2)
-            _follow(server, offset)
-            print(f"Prism exited on its own; log {server.log_path}", file=sys.stderr)
+    with _StopOnSignal() as stop:
+        try:
+            with running_prism(
+                args.spec, port=args.port, proxy=args.proxy, dynamic=args.dynamic, log_path=args.log
+            ) as server:
+                stop.serving = True
+                return _serve(server, args.proxy, stop.requested)
+        except _Stopped:
+            return 0
+        except PrismUnavailable as error:
+            print(error, file=sys.stderr)
+            return 2
+        except (PrismError, FileNotFoundError, ValueError) as error:
+            print(error, file=sys.stderr)
             return 1
-    except (KeyboardInterrupt, _Stopped):
+
+
+def _serve(server: PrismServer, proxy: str | None, stop: threading.Event) -> int:
+    """Copy Prism's log until ``stop`` is set (0) or Prism exits on its own (1)."""
+    mode = f"proxy to {proxy}" if proxy else "mock"
+    print(f"Prism {mode} at {server.base_url} (pid {server.pid}, log {server.log_path})", flush=True)
+    offset = 0
+    while server.running() and not stop.is_set():
+        offset = _follow(server, offset)
+        stop.wait(0.2)
+    _follow(server, offset)
+    if stop.is_set():
         return 0
-    except PrismUnavailable as error:
-        print(error, file=sys.stderr)
-        return 2
-    except (PrismError, FileNotFoundError, ValueError) as error:
-        print(error, file=sys.stderr)
-        return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    print(f"Prism exited on its own; log {server.log_path}", file=sys.stderr)
+    return 1

@@ -44,11 +44,16 @@ def _wait_for(url: str, process: subprocess.Popen[str], timeout: float = 30.0) -
 
 
 @pytest.mark.parametrize(
-    ("stop", "extra"),
-    [(signal.SIGTERM, []), (signal.SIGINT, ["--proxy", "http://127.0.0.1:9"])],
-    ids=["mock-sigterm", "proxy-ctrl-c"],
+    ("stop", "extra", "times"),
+    [
+        (signal.SIGTERM, [], 1),
+        (signal.SIGINT, ["--proxy", "http://127.0.0.1:9"], 1),
+        # An impatient user: more signals while the wrapper stops Prism must not cut the shutdown short.
+        (signal.SIGINT, [], 3),
+    ],
+    ids=["mock-sigterm", "proxy-ctrl-c", "mock-ctrl-c-thrice"],
 )
-def test_serves_until_signalled(stop: signal.Signals, extra: list[str]) -> None:
+def test_serves_until_signalled(stop: signal.Signals, extra: list[str], times: int) -> None:
     try:
         prism._require_prism()
     except prism.PrismUnavailable:
@@ -65,7 +70,9 @@ def test_serves_until_signalled(stop: signal.Signals, extra: list[str]) -> None:
     try:
         _wait_for(f"http://127.0.0.1:{port}/", process)
         time.sleep(0.5)  # let the log follower copy a line or two
-        process.send_signal(stop)
+        for _ in range(times):
+            process.send_signal(stop)
+            time.sleep(0.02)
         out, err = process.communicate(timeout=15)
     finally:
         if process.poll() is None:
