@@ -466,9 +466,10 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "T4",
         Check.RETRY_IN_NOT_EXCESSIVE,
-        "Half the X-Retry-In wait is not yet enough (the header does not overstate the wait twice over).",
+        "Half the X-Retry-In wait, and all but its last second, is not yet enough (the header does not "
+        "overstate the wait twice over and by more than a second).",
         "contract: X-Retry-In in milliseconds",
-        "waits under 40 ms are not judged",
+        "a wait rounded up to whole seconds; overstatements under 40 ms are not judged",
     ),
     # -- Schemathesis ------------------------------------------------------------------------------
     _rule(

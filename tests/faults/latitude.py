@@ -156,6 +156,14 @@ class BareRateLimit(ResponseRenderer):
         return Response(b"", 429, headers)
 
 
+class RetryInWholeSeconds(ResponseRenderer):
+    """X-Retry-In rounded up to whole seconds, as a server that converts its Retry-After does."""
+
+    def rate_limited(self, error: RateLimited) -> Response:
+        error.retry_in_ms = max(1, -(-error.retry_in_ms // 1000)) * 1000
+        return super().rate_limited(error)
+
+
 class ChattyHeadersAndErrors(ResponseRenderer):
     """More than the minimum: extra cache directives, a charset, error_uri and extra members."""
 
@@ -271,6 +279,12 @@ CORRECT: dict[str, Correct] = {
             "a 429 without a body, with Retry-After beside X-Retry-In",
             overrides={"renderer": BareRateLimit},
             allows="T2",
+        ),
+        Correct(
+            "retry-in-whole-seconds",
+            "X-Retry-In rounded up to whole seconds",
+            overrides={"renderer": RetryInWholeSeconds},
+            allows="T4",
         ),
         Correct(
             "chatty-answers",
