@@ -397,6 +397,38 @@ def _budget_spent(error: BaseException, config: pytest.Config) -> str | None:
     return None
 
 
+# Said beside a failure Hypothesis could not make happen again when it replayed the example.
+INTERMITTENT = (
+    "intermittent: the same request did not fail again when Hypothesis replayed it, so the target "
+    "answers it differently from one time to the next (still a fault; the answer above is the one that "
+    "broke the contract)"
+)
+
+
+def _suite_failure_in(error: BaseException) -> BaseException:
+    """The suite's own failure when Hypothesis wrapped it in a group (``Flaky``: it failed once, then
+    passed on replay; or several distinct failures), so that it is reported as a check with its curl
+    line like any other, never as a raw exception group. Anything else is returned as it is."""
+    if not isinstance(error, BaseExceptionGroup):
+        return error
+    pending: list[BaseException] = [error]
+    found: list[ContractViolation | NoAnswer] = []
+    while pending:
+        current = pending.pop(0)
+        if isinstance(current, ContractViolation | NoAnswer):
+            found.append(current)
+        elif isinstance(current, BaseExceptionGroup):
+            pending += current.exceptions
+    if not found:
+        return error
+    first = found[0]
+    if isinstance(error, HypothesisFlaky):
+        first.add_note(INTERMITTENT)
+    if isinstance(first, ContractViolation):
+        first.also = (*first.also, *(f for f in found[1:] if isinstance(f, ContractViolation)))
+    return first
+
+
 def _violation_text(violation: ContractViolation) -> str:
     text = f"contract check failed: {violation.check}\n{violation.message}"
     for other in violation.also:
@@ -457,6 +489,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     excinfo = call.excinfo
     held = ALONGSIDE.take() if report.when == "call" else []
     error = excinfo.value if excinfo is not None else None
+    if error is not None and _budget_spent(error, config) is None:
+        error = _suite_failure_in(error)
     if held and family is not None and report.when == "call":
         error = _with_held(error, held, report)
     if error is not None and report.when in ("setup", "call"):
