@@ -529,8 +529,9 @@ def tokens_unique(exchanges: Iterable[Exchange]) -> None:
     """No two grants share an access token or a new refresh token.
 
     A refresh that hands back the refresh token it was sent (no rotation) is allowed to; so are two
-    identical JWTs answered within the same second (a signer without ``jti`` makes the same token
-    from the same claims), but not a second apart.
+    identical JWTs the server may have minted within one second of its clock (a signer without
+    ``jti`` makes the same token from the same claims): the later request sent less than a second
+    after the earlier answer arrived. Not a second apart.
     """
     COVERAGE.judged(Check.TOKENS_UNIQUE)
     seen: dict[str, Exchange] = {}
@@ -542,7 +543,8 @@ def tokens_unique(exchanges: Iterable[Exchange]) -> None:
                 continue
             earlier = seen.get(token)
             if earlier is not None:
-                same_second = int(earlier.answered_at) == int(exchange.answered_at)
+                sent = exchange.answered_at - exchange.elapsed
+                same_second = sent - earlier.answered_at < 1.0
                 if not (field == "access_token" and same_second and _is_jwt(token)):
                     _fail(Check.TOKENS_UNIQUE, f"{field} was already issued to an earlier grant", exchange)
             seen[token] = exchange
