@@ -237,6 +237,33 @@ def _over_capacity(protocol: Any) -> bool:
     return len(protocol.connections) > cap or len(protocol.tasks) >= cap
 
 
+def _linger(protocol: Any) -> None:
+    """The answer went out before the request's body ended (an early 400, an oversized body, a cut
+    answer), on either bounded protocol.
+
+    A lingering close: the answer (which said ``Connection: close``) is followed by FIN, whatever
+    still arrives is dropped unparsed for ``linger_timeout``, then the connection closes. Closing at
+    once would reset the connection over unread data, which can destroy the answer before the client
+    reads it; keeping the connection would parse the rest of the body until the read deadline.
+    """
+    if protocol._refused:
+        return
+    protocol._refused = True  # data_received drops everything from here on
+    _cancel_deadline(protocol)
+    if protocol.timeout_keep_alive_task is not None:
+        protocol.timeout_keep_alive_task.cancel()
+        protocol.timeout_keep_alive_task = None
+    if protocol.transport.can_write_eof():
+        protocol.transport.write_eof()
+    protocol.loop.call_later(protocol.linger_timeout, protocol.transport.close)
+
+
+def _cancel_deadline(protocol: Any) -> None:
+    if protocol._deadline is not None:
+        protocol._deadline.cancel()
+        protocol._deadline = None
+
+
 def _build_bounded_httptools() -> Any:
     import httptools  # noqa: PLC0415
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # noqa: PLC0415
@@ -329,29 +356,10 @@ def _build_bounded_httptools() -> Any:
                 self.timeout_keep_alive_task = None
 
         def _linger(self) -> None:
-            """The answer went out before the request's body ended (an early 400, an oversized body).
-
-            A lingering close: the answer (which said ``Connection: close``) is followed by FIN,
-            whatever still arrives is dropped unparsed for ``linger_timeout``, then the connection
-            closes. Closing at once would reset the connection over unread data, which can destroy
-            the answer before the client reads it; keeping the connection would parse the rest of
-            the body until the read deadline.
-            """
-            if self._refused:
-                return
-            self._refused = True  # data_received drops everything from here on
-            self._cancel_deadline()
-            if self.timeout_keep_alive_task is not None:
-                self.timeout_keep_alive_task.cancel()
-                self.timeout_keep_alive_task = None
-            if self.transport.can_write_eof():
-                self.transport.write_eof()
-            self.loop.call_later(self.linger_timeout, self.transport.close)
+            _linger(self)
 
         def _cancel_deadline(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
+            _cancel_deadline(self)
 
         def _read_timed_out(self) -> None:
             self._deadline = None
@@ -445,23 +453,10 @@ def _build_bounded_h11() -> Any:
                 cycle.scope["extensions"] = {WIRE: {"wire": _Wire(self.transport, cycle, self._linger)}}
 
         def _linger(self) -> None:
-            """FIN, whatever still arrives dropped unparsed for ``linger_timeout``, then close: a
-            close at once would reset the connection over unread data (see ``BoundedHttpTools``)."""
-            if self._refused:
-                return
-            self._refused = True  # data_received drops everything from here on
-            self._cancel_deadline()
-            if self.timeout_keep_alive_task is not None:
-                self.timeout_keep_alive_task.cancel()
-                self.timeout_keep_alive_task = None
-            if self.transport.can_write_eof():
-                self.transport.write_eof()
-            self.loop.call_later(self.linger_timeout, self.transport.close)
+            _linger(self)
 
         def _cancel_deadline(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
+            _cancel_deadline(self)
 
         def _read_timed_out(self) -> None:
             self._deadline = None
