@@ -1,5 +1,6 @@
-"""The mock as a client library's tests use it: one server for the session, its controls reset before
-each test, and a client of the test's own (as parallel CI jobs would each make theirs)."""
+"""The mock as a client library's tests use it: the plugin's ``token_mock`` fixture (one server for the
+session, reset before each test), and a client of the test's own (as parallel CI jobs would each make
+theirs)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,21 @@ from typing import Any
 
 import pytest
 
-from mocks import MockControls, running_mock
+from mocks import MockControls
 from mocks.embedded import ClientCredentials
 from tests.howto.example_client import TokenClient
-
-
-@pytest.fixture(scope="session")
-def mock_url() -> Iterator[str]:
-    with running_mock() as url:
-        yield url
+from token_contract.mock_fixtures import TokenMock
 
 
 @pytest.fixture
-def mock(mock_url: str) -> Iterator[MockControls]:
-    """The mock's controls, the mock back to its start state."""
-    with MockControls(mock_url) as controls:
-        controls.reset()
-        yield controls
+def mock(token_mock: TokenMock) -> MockControls:
+    """The mock's controls: the plugin's ``token_mock`` (one server per session, reset for each test)."""
+    return token_mock.controls
+
+
+@pytest.fixture
+def mock_url(token_mock: TokenMock) -> str:
+    return token_mock.url
 
 
 @pytest.fixture
