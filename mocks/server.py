@@ -237,6 +237,24 @@ def _over_capacity(protocol: Any) -> bool:
     return len(protocol.connections) > cap or len(protocol.tasks) >= cap
 
 
+def _arm(protocol: Any) -> None:
+    """A new connection's bounds, on either bounded protocol: no read deadline yet, nothing refused,
+    and the idle timer running (uvicorn arms its keep-alive timer only after a first answer; a client
+    that never speaks is idle too)."""
+    protocol._deadline = None
+    protocol._refused = False
+    protocol.timeout_keep_alive_task = protocol.loop.call_later(
+        protocol.timeout_keep_alive, protocol.timeout_keep_alive_handler
+    )
+
+
+def _turn_away(protocol: Any) -> None:
+    """Past the connection cap: the documented 429 (it says ``Connection: close``), then a linger."""
+    protocol._unset_keepalive_if_required()
+    protocol.transport.write(protocol.over_capacity)
+    _linger(protocol)
+
+
 def _linger(protocol: Any) -> None:
     """The answer went out before the request's body ended (an early 400, an oversized body, a cut
     answer), on either bounded protocol.
@@ -283,6 +301,9 @@ def _build_bounded_httptools() -> Any:
         linger_timeout = LINGER_TIMEOUT
         max_connections = LIMIT_CONCURRENCY
         over_capacity = over_capacity_answer()
+        # Per connection, set by _arm: the read deadline's timer, and whether reading has stopped.
+        _deadline: Any = None
+        _refused = False
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -291,12 +312,7 @@ def _build_bounded_httptools() -> Any:
         def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
             self._head_bytes: int | None = 0
-            self._deadline: Any = None
-            self._refused = False
-            # uvicorn arms its keep-alive timer only after a first answer; a silent client is idle too.
-            self.timeout_keep_alive_task = self.loop.call_later(
-                self.timeout_keep_alive, self.timeout_keep_alive_handler
-            )
+            _arm(self)
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._cancel_deadline()
@@ -306,9 +322,7 @@ def _build_bounded_httptools() -> Any:
             if self._refused:
                 return
             if self._head_bytes == 0 and _over_capacity(self) and self._idle():
-                self._unset_keepalive_if_required()
-                self.transport.write(self.over_capacity)
-                self._linger()
+                _turn_away(self)
                 return
             self._unset_keepalive_if_required()
             if self._deadline is None:
@@ -404,6 +418,9 @@ def _build_bounded_h11() -> Any:
         linger_timeout = LINGER_TIMEOUT
         max_connections = LIMIT_CONCURRENCY
         over_capacity = over_capacity_answer()
+        # Per connection, set by _arm: the read deadline's timer, and whether reading has stopped.
+        _deadline: Any = None
+        _refused = False
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -411,12 +428,8 @@ def _build_bounded_h11() -> Any:
 
         def connection_made(self, transport: Any) -> None:  # type: ignore[override]
             super().connection_made(transport)
-            self._deadline: Any = None
-            self._refused = False
             self._wired: Any = None
-            self.timeout_keep_alive_task = self.loop.call_later(
-                self.timeout_keep_alive, self.timeout_keep_alive_handler
-            )
+            _arm(self)
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._cancel_deadline()
@@ -430,9 +443,7 @@ def _build_bounded_h11() -> Any:
                 and _over_capacity(self)
                 and (self.cycle is None or self.cycle.response_complete)
             ):
-                self._unset_keepalive_if_required()
-                self.transport.write(self.over_capacity)
-                self._linger()
+                _turn_away(self)
                 return
             if self._deadline is None and self.conn.their_state in reading:
                 self._deadline = self.loop.call_later(self.read_timeout, self._read_timed_out)
