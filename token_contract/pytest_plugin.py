@@ -373,6 +373,23 @@ def _capabilities(request: pytest.FixtureRequest) -> None:
 
 
 # -- reports -------------------------------------------------------------------------------------------
+def _walk(error: BaseException, *, causes: bool) -> Iterator[BaseException]:
+    """``error`` and the members of its exception groups, in order, each once; with ``causes``, what
+    each was raised from or during too."""
+    pending: list[BaseException | None] = [error]
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        if causes:
+            pending += [current.__cause__, current.__context__]
+        if isinstance(current, BaseExceptionGroup):
+            pending += current.exceptions
+
+
 def _budget_spent(error: BaseException, config: pytest.Config) -> str | None:
     """Why a test stopped, when it stopped because the request budget ran out; else None.
 
@@ -381,16 +398,9 @@ def _budget_spent(error: BaseException, config: pytest.Config) -> str | None:
     ``Flaky`` error instead of ours. The error, its causes and group members are searched, and a
     ``Flaky`` error while the budget is spent counts as spent too.
     """
-    pending: list[BaseException | None] = [error]
-    seen: set[int] = set()
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, BudgetExhausted):
-            return str(current)
-        pending += [current.__cause__, current.__context__, *getattr(current, "exceptions", ())]
+    spent = next((e for e in _walk(error, causes=True) if isinstance(e, BudgetExhausted)), None)
+    if spent is not None:
+        return str(spent)
     pacer = config.stash.get(_PACER_KEY, None)
     if isinstance(error, HypothesisFlaky) and pacer is not None and pacer.spent:
         return f"request budget spent: {pacer.sent} of {pacer.budget_name()} (in a Hypothesis replay)"
@@ -411,14 +421,7 @@ def _suite_failure_in(error: BaseException) -> BaseException:
     line like any other, never as a raw exception group. Anything else is returned as it is."""
     if not isinstance(error, BaseExceptionGroup):
         return error
-    pending: list[BaseException] = [error]
-    found: list[ContractViolation | NoAnswer] = []
-    while pending:
-        current = pending.pop(0)
-        if isinstance(current, ContractViolation | NoAnswer):
-            found.append(current)
-        elif isinstance(current, BaseExceptionGroup):
-            pending += current.exceptions
+    found = [e for e in _walk(error, causes=False) if isinstance(e, ContractViolation | NoAnswer)]
     if not found:
         return error
     first = found[0]
@@ -470,7 +473,8 @@ def _describe_failure(
             (CURL, error.curl),
             ("check", str(error.check)),
         ]
-        report.longrepr = REDACTOR.text(f"contract check failed: {error.check}\n{error}")
+        notes = "".join(f"\n{note}" for note in getattr(error, "__notes__", ()))
+        report.longrepr = REDACTOR.text(f"contract check failed: {error.check}\n{error}{notes}")
         _maybe_expected(item, report, [(str(error.check), "no answer", str(error))])
     elif isinstance(error, TargetError):
         report.longrepr = REDACTOR.text(f"target error: {error}")

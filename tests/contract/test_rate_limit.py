@@ -38,7 +38,7 @@ MEASURABLE_MS = 40
 ROUNDING_MS = 1000
 # Requests the test needs after the burst: the probes at half and at the whole wait, and spare.
 PROBES = 4
-# Bursts at most: a second one only when the first announced a wait too short to measure.
+# Bursts at most: a second one only when the first announced a wait too short to judge.
 CYCLES = 2
 
 
