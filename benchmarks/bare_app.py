@@ -2,7 +2,8 @@
 
 It reads the body (every server must) and answers what the mock answers for a valid
 ``client_credentials`` request, headers included, without parsing, authenticating or minting.
-``python -m benchmarks.bare_app --port 0`` prints ``listening on URL`` like ``python -m mocks serve``.
+``python -m benchmarks.bare_app --port 0`` prints ``listening on URL`` like ``python -m
+oauth2_token_contract.mock serve``.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
-    from mocks.server import serve  # the mock's own uvicorn settings: same stack, same hardening
+    from oauth2_token_contract.mock.server import (
+        serve,  # the mock's own uvicorn settings: same stack, same hardening
+    )
 
     serve(create_app(), args.host, args.port, lambda url: print(f"listening on {url}", flush=True))
     return 0

@@ -6,8 +6,8 @@ side, with the controls enabled and unused, turned off, and in use for another c
     .venv/bin/python -m benchmarks.controls --base /tmp/bench-base --micro   # no sockets, ~1 min
     .venv/bin/python -m benchmarks.controls --base /tmp/bench-base --variants base,unused
 
-Every variant serves as ``python -m mocks serve --rate-limit 1000000000/minute`` in its own process
-(the base from its own folder, so it imports its own ``mocks``); wrk (one thread) sends the valid
+Every variant serves as ``python -m oauth2_token_contract.mock serve --rate-limit 1000000000/minute`` in its
+own process (the base from its own folder, so it imports its own ``mocks``); wrk (one thread) sends the valid
 ``client_credentials`` requests of :mod:`benchmarks.serving`, JSON and form, at 1 and 16
 connections. Each round visits every cell once in a rotated order; the table shows medians over
 rounds and each variant's req/s and CPU per request against the base's. Servers are pinned to one
@@ -33,10 +33,10 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
+from oauth2_token_contract.mock.processes import read_announcement, running_group
+from oauth2_token_contract.mock.settings import DEFAULT_CONFIG
 
 from benchmarks.processes import ROOT, UNSPENT_BUDGET, Load, Server, run_wrk, wrk_scripts
-from mocks.processes import read_announcement, running_group
-from mocks.settings import DEFAULT_CONFIG
 
 VARIANTS = ("base", "unused", "off", "in use")
 KINDS = ("json", "form")
@@ -46,7 +46,17 @@ START_TIMEOUT = 30.0
 
 @contextmanager
 def _mock(name: str, folder: Path, *extra: str) -> Iterator[Server]:
-    command = [sys.executable, "-m", "mocks", "serve", "--port", "0", "--rate-limit", UNSPENT_BUDGET, *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "oauth2_token_contract.mock",
+        "serve",
+        "--port",
+        "0",
+        "--rate-limit",
+        UNSPENT_BUDGET,
+        *extra,
+    ]
     with running_group(command, cwd=folder, stdout=subprocess.PIPE) as process:
         yield Server(name, read_announcement(process, START_TIMEOUT), process.pid)
 
@@ -151,8 +161,8 @@ def table(
 _MICRO = """
 import asyncio, json, sys, time
 from dataclasses import replace
-from mocks import create_app, load_settings
-from mocks.embedded import default_client
+from oauth2_token_contract.mock import create_app, load_settings
+from oauth2_token_contract.mock.embedded import default_client
 settings = load_settings(rate_limit="1000000000/minute")
 if sys.argv[1] == "off":
     settings = replace(settings, controls=False)

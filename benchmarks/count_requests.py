@@ -15,7 +15,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     folder = os.environ.get("BENCH_COUNT_DIR")
     if not folder or os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    from token_contract import pytest_plugin
+    from oauth2_token_contract.suite import pytest_plugin
 
     pacer = session.config.stash.get(pytest_plugin._PACER_KEY, None)  # the suite's own counter
     if pacer is None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mocks.processes import read_announcement, running_group
+from oauth2_token_contract.mock.processes import read_announcement, running_group
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIENT_ID = "5clTR_MdVrrkgxw2"
@@ -46,7 +46,16 @@ BODIES = {
 # A budget the load never spends: the limiter counts every request (its real per-request work) and
 # never refuses one (we measure serving, not refusing).
 UNSPENT_BUDGET = "1000000000/minute"
-MOCK_COMMAND = [sys.executable, "-m", "mocks", "serve", "--port", "0", "--rate-limit", UNSPENT_BUDGET]
+MOCK_COMMAND = [
+    sys.executable,
+    "-m",
+    "oauth2_token_contract.mock",
+    "serve",
+    "--port",
+    "0",
+    "--rate-limit",
+    UNSPENT_BUDGET,
+]
 BARE_COMMAND = [sys.executable, "-m", "benchmarks.bare_app", "--port", "0"]
 START_TIMEOUT = 30.0
 WRK_GRACE = 15.0
@@ -129,7 +138,7 @@ def announcing_server(name: str, command: list[str]) -> Iterator[Server]:
 
 @contextmanager
 def prism_server() -> Iterator[Server]:
-    from mocks.prism import running_prism
+    from oauth2_token_contract.mock.prism import running_prism
 
     with running_prism() as prism:
         yield Server("prism", prism.base_url, prism.pid)
@@ -137,8 +146,8 @@ def prism_server() -> Iterator[Server]:
 
 def granian_mock() -> Any:
     """The mock's app, for granian (``--factory``)."""
-    from mocks.app import create_app
-    from mocks.settings import load_settings
+    from oauth2_token_contract.mock.app import create_app
+    from oauth2_token_contract.mock.settings import load_settings
 
     return create_app(load_settings(rate_limit=UNSPENT_BUDGET))
 

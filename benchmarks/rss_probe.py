@@ -3,9 +3,9 @@
     .venv/bin/python -m benchmarks.rss_probe                    # until 1,000,000 requests
     .venv/bin/python -m benchmarks.rss_probe --requests 100000  # a shorter probe
 
-The mock runs as ``python -m mocks serve --rate-limit 1000000000/minute`` (a budget the load never
-spends: the limiter counts every request); wrk (one thread, 16 connections) runs in bounded slices, JSON
-and form alternately, and after each slice the mock's RSS and peak RSS are read from ``/proc``. Flat
+The mock runs as ``python -m oauth2_token_contract.mock serve --rate-limit 1000000000/minute`` (a budget the
+load never spends: the limiter counts every request); wrk (one thread, 16 connections) runs in bounded slices,
+JSON and form alternately, and after each slice the mock's RSS and peak RSS are read from ``/proc``. Flat
 means the last samples sit where the early ones did once the bounded stores (10,000 refresh tokens, 256
 journal entries) have filled.
 """

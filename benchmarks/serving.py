@@ -3,12 +3,12 @@
     .venv/bin/python -m benchmarks.serving            # 3 rounds of 5 s per cell (about 4 minutes)
     .venv/bin/python -m benchmarks.serving --quick    # 1 round of 2 s per cell (under a minute)
 
-All three servers run at once on loopback (the mock as ``python -m mocks serve --rate-limit
-1000000000/minute``, a budget the load never spends, so the limiter counts every request; Prism through
-``mocks.prism.running_prism``, the bare app on the mock's uvicorn settings); wrk (one thread) sends
-valid ``client_credentials`` requests, JSON or form, at 1 and 16 connections. Each round visits every
-cell once, in a rotated server order, so drift and other processes' noise fall on all of them alike; the
-table shows medians over rounds. Start-up is the time from launching a server to its first 200,
+All three servers run at once on loopback (the mock as ``python -m oauth2_token_contract.mock serve
+--rate-limit 1000000000/minute``, a budget the load never spends, so the limiter counts every request; Prism
+through ``oauth2_token_contract.mock.prism.running_prism``, the bare app on the mock's uvicorn settings); wrk
+(one thread) sends valid ``client_credentials`` requests, JSON or form, at 1 and 16 connections. Each round
+visits every cell once, in a rotated server order, so drift and other processes' noise fall on all of them
+alike; the table shows medians over rounds. Start-up is the time from launching a server to its first 200,
 alternated the same way.
 """
 

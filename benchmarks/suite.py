@@ -7,8 +7,8 @@
 The suite is timed from launching pytest (start-up, collection and its own mock included) to its
 exit; its request count is what its pacer sent, written by ``benchmarks.count_requests`` in every
 process (xdist workers each run their own mock). ``st run`` gets a mock started here the way the
-suite starts its own (``mocks.running_mock``: default config and budgets), the default client's Basic
-credentials, the ``ci`` profile's ``--max-examples``, ``--continue-on-failure`` and
+suite starts its own (``oauth2_token_contract.mock.running_mock``: default config and budgets), the default
+client's Basic credentials, the ``ci`` profile's ``--max-examples``, ``--continue-on-failure`` and
 ``--generation-deterministic``; its count is its ``Test cases: N generated`` line.
 """
 
@@ -49,7 +49,15 @@ def suite_run(workers: int) -> Run:
         # Python's default: with bytecode writing off (as in some sandboxes), pytest re-does its
         # assertion rewriting of every plugin module on every run, seconds that no user pays twice.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        command = [sys.executable, "-m", "pytest", "tests/contract", "-q", "-p", "no:cacheprovider"]
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "oauth2_token_contract/suite/families",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ]
         command += ["-p", "benchmarks.count_requests"] + (["-n", str(workers)] if workers else [])
         started = time.perf_counter()
         done = subprocess.run(
@@ -61,7 +69,7 @@ def suite_run(workers: int) -> Run:
 
 
 def st_run(max_examples: int | None) -> Run:
-    from mocks import running_mock
+    from oauth2_token_contract.mock import running_mock
 
     with running_mock() as base_url:
         command = [
@@ -90,7 +98,7 @@ def st_run(max_examples: int | None) -> Run:
 def _ci_max_examples() -> int:
     from hypothesis import settings
 
-    from token_contract import profiles
+    from oauth2_token_contract.suite import profiles
 
     profiles.register()
     return int(settings.get_profile("ci").max_examples)

@@ -25,7 +25,8 @@
     ├── server          uvicorn: CLI, thread and subprocess runners
     └── prism           Prism wrapper (separate owner), re-exported lazily
 
-Names load on first use, so ``import mocks`` is cheap and needs neither uvicorn nor ``mocks.prism``.
+Names load on first use, so ``import mocks`` is cheap and needs neither uvicorn nor
+``oauth2_token_contract.mock.prism``.
 """
 
 from __future__ import annotations
@@ -46,15 +47,15 @@ __all__ = [
 ]
 
 _HOMES = {
-    "Components": "mocks.components",
-    "ControlRefused": "mocks.lab",
-    "MockControls": "mocks.lab",
-    "create_app": "mocks.app",
-    "MockSettings": "mocks.settings",
-    "load_settings": "mocks.settings",
-    "running_mock": "mocks.server",
-    "running_mock_process": "mocks.server",
-    "running_prism": "mocks.prism",
+    "Components": "oauth2_token_contract.mock.components",
+    "ControlRefused": "oauth2_token_contract.mock.lab",
+    "MockControls": "oauth2_token_contract.mock.lab",
+    "create_app": "oauth2_token_contract.mock.app",
+    "MockSettings": "oauth2_token_contract.mock.settings",
+    "load_settings": "oauth2_token_contract.mock.settings",
+    "running_mock": "oauth2_token_contract.mock.server",
+    "running_mock_process": "oauth2_token_contract.mock.server",
+    "running_prism": "oauth2_token_contract.mock.prism",
 }
 
 

@@ -23,11 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from oauth2_token_contract.mock.errors import OAUTH_ERRORS, ControlError
+from oauth2_token_contract.mock.responses import ResponseRenderer, json_response
+from oauth2_token_contract.mock.settings import MockSettings
 from starlette.responses import Response
-
-from mocks.errors import OAUTH_ERRORS, ControlError
-from mocks.responses import ResponseRenderer, json_response
-from mocks.settings import MockSettings
 
 __all__ = [
     "DELIVERY_FAULTS",

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-from mocks.errors import InvalidClient, InvalidRequest, MockError
-from mocks.settings import ClientConfig, MockSettings
+from oauth2_token_contract.mock.errors import InvalidClient, InvalidRequest, MockError
+from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 
 __all__ = ["Authenticator", "BasicCredentials"]
 

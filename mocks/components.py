@@ -5,8 +5,9 @@ subclass that overrides one method, passed to :func:`build_components` (or ``cre
 an override may be a class (built like the default) or a ready instance.
 
 The clients are shared, not copied: the components are built on settings whose ``clients`` is one
-fresh :class:`~mocks.registry.ClientRegistry`, so a client created at run time reaches every part.
-The mock's clock (:class:`~mocks.clock.MockClock`) is a component the timed parts are built on.
+fresh :class:`~oauth2_token_contract.mock.registry.ClientRegistry`, so a client created at run time reaches
+every part. The mock's clock (:class:`~oauth2_token_contract.mock.clock.MockClock`) is a component the timed
+parts are built on.
 """
 
 from __future__ import annotations
@@ -14,19 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from mocks.authentication import Authenticator
-from mocks.clock import MockClock
-from mocks.controls import Controls
-from mocks.grants import Grants
-from mocks.journal import Journal
-from mocks.parsing import RequestParser
-from mocks.ratelimit import RateLimiter
-from mocks.registry import ClientRegistry
-from mocks.responses import ResponseRenderer
-from mocks.settings import MockSettings
-from mocks.store import RefreshTokenStore
-from mocks.tokens import TokenMinter
-from mocks.validation import RequestValidator
+from oauth2_token_contract.mock.authentication import Authenticator
+from oauth2_token_contract.mock.clock import MockClock
+from oauth2_token_contract.mock.controls import Controls
+from oauth2_token_contract.mock.grants import Grants
+from oauth2_token_contract.mock.journal import Journal
+from oauth2_token_contract.mock.parsing import RequestParser
+from oauth2_token_contract.mock.ratelimit import RateLimiter
+from oauth2_token_contract.mock.registry import ClientRegistry
+from oauth2_token_contract.mock.responses import ResponseRenderer
+from oauth2_token_contract.mock.settings import MockSettings
+from oauth2_token_contract.mock.store import RefreshTokenStore
+from oauth2_token_contract.mock.tokens import TokenMinter
+from oauth2_token_contract.mock.validation import RequestValidator
 
 __all__ = ["DEFAULTS", "Components", "build_components"]
 

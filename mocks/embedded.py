@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mocks.settings import ClientConfig, MockSettings, load_settings
+from oauth2_token_contract.mock.settings import ClientConfig, MockSettings, load_settings
 
 __all__ = ["BURST_CLIENT_ID", "ClientCredentials", "EmbeddedMock", "default_client", "embedded_mock"]
 
@@ -57,7 +57,7 @@ def default_client(settings: MockSettings | None = None) -> ClientCredentials:
 
 def embedded_mock(client_id: str | None = None, settings: MockSettings | None = None) -> EmbeddedMock:
     """The mock as the suite runs it, speaking for ``client_id`` (default: :func:`default_client`)."""
-    from mocks.app import create_app  # noqa: PLC0415 - Starlette only when an app is wanted
+    from oauth2_token_contract.mock.app import create_app  # noqa: PLC0415 - Starlette only when an app is wanted
 
     settings = _settings(settings)
     clients = dict(settings.clients)

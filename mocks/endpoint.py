@@ -8,7 +8,8 @@ Check order (the first failing step answers; later steps never run):
 3. parse: Content-Type, body size cap, UTF-8, JSON/form, duplicates -> 400 ``invalid_request``;
 4. QA control: the first scripted rule the request matches (claimed client id, grant type, media
    type) answers, when its ``Prefer`` asked for nothing;
-5. rate limit: per authenticated client, else per peer (see :mod:`mocks.ratelimit`) -> 429 with
+5. rate limit: per authenticated client, else per peer (see :mod:`oauth2_token_contract.mock.ratelimit`) ->
+429 with
    the retry header; the credentials are checked here, their refusal waits for step 8;
 6. grant_type: missing/not a string -> ``invalid_request``; not in the enum -> ``unsupported_grant_type``;
 7. schema: the spec's request schema -> ``invalid_scope`` (scope pattern only) or ``invalid_request``;
@@ -17,8 +18,8 @@ Check order (the first failing step answers; later steps never run):
    ``invalid_scope``, or 200 with the token.
 
 A ``delay`` or a delivery ``fault`` (from ``Prefer`` or a rule) then changes how the answer goes out
-(:mod:`mocks.injection`). Controls cost the request path two flag checks when unused: a ``Prefer``
-header present, a rule in force. Anything unexpected is answered 400 ``invalid_request`` (and
+(:mod:`oauth2_token_contract.mock.injection`). Controls cost the request path two flag checks when unused: a
+``Prefer`` header present, a rule in force. Anything unexpected is answered 400 ``invalid_request`` (and
 flagged in the journal), never 500; nothing about the request (body, headers) is logged.
 """
 
@@ -27,16 +28,15 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from oauth2_token_contract.mock.answers import Answer, control_error
+from oauth2_token_contract.mock.authentication import MALFORMED
+from oauth2_token_contract.mock.errors import ControlError, InvalidRequest, MockError, UnsupportedGrantType
+from oauth2_token_contract.mock.injection import Injected
+from oauth2_token_contract.mock.parsing import ClientDisconnected
 from starlette.responses import Response
 
-from mocks.answers import Answer, control_error
-from mocks.authentication import MALFORMED
-from mocks.errors import ControlError, InvalidRequest, MockError, UnsupportedGrantType
-from mocks.injection import Injected
-from mocks.parsing import ClientDisconnected
-
 if TYPE_CHECKING:
-    from mocks.components import Components
+    from oauth2_token_contract.mock.components import Components
 
 __all__ = ["TokenEndpoint"]
 

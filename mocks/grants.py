@@ -6,7 +6,8 @@ A client may be limited to some grant types (``grant_types`` in the config); any
 else is ``invalid_scope``. Refresh tokens are single use: a successful refresh consumes the old one
 and issues a new one with the original scope (section 6). A token that is unknown, expired, already
 used or issued to another client is ``invalid_grant``; failed requests consume nothing. Time is the
-mock's clock (:mod:`mocks.clock`): moved forward, it expires refresh tokens and dates new tokens.
+mock's clock (:mod:`oauth2_token_contract.mock.clock`): moved forward, it expires refresh tokens and dates new
+tokens.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from mocks.clock import MockClock
-from mocks.errors import InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient
-from mocks.settings import ClientConfig, MockSettings
-from mocks.store import RefreshRecord, RefreshTokenStore
-from mocks.tokens import TokenMinter
+from oauth2_token_contract.mock.clock import MockClock
+from oauth2_token_contract.mock.errors import InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient
+from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
+from oauth2_token_contract.mock.store import RefreshRecord, RefreshTokenStore
+from oauth2_token_contract.mock.tokens import TokenMinter
 
 __all__ = ["Grants", "Issued"]
 

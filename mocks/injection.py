@@ -1,12 +1,14 @@
-"""Delivering an answer late or broken: the delay and the wire faults of :mod:`mocks.answers`.
+"""Delivering an answer late or broken: the delay and the wire faults of
+:mod:`oauth2_token_contract.mock.answers`.
 
 :class:`Injected` stands in for a response (the journal reads its status and body as the endpoint
 made them) and, when sent, waits out the delay, then delivers the answer as the fault says. A delay
 and a slow body end early when the client leaves (a timed-out client frees the server at once).
 
-``reset``, ``close`` and ``truncate`` act below ASGI: the mock's own server (:mod:`mocks.server`)
-lends a :class:`Wire` in the scope's extensions (``scope["extensions"][WIRE]["wire"]``); served by
-anything else, such a fault is answered 422 ``mock_control_error`` instead.
+``reset``, ``close`` and ``truncate`` act below ASGI: the mock's own server
+(:mod:`oauth2_token_contract.mock.server`) lends a :class:`Wire` in the scope's extensions
+(``scope["extensions"][WIRE]["wire"]``); served by anything else, such a fault is answered 422
+``mock_control_error`` instead.
 """
 
 from __future__ import annotations
@@ -14,10 +16,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Protocol
 
+from oauth2_token_contract.mock.answers import SLOW_BODY_GAP, SLOW_BODY_PIECES, Answer, control_error
+from oauth2_token_contract.mock.errors import ControlError
 from starlette.responses import Response
-
-from mocks.answers import SLOW_BODY_GAP, SLOW_BODY_PIECES, Answer, control_error
-from mocks.errors import ControlError
 
 __all__ = ["WIRE", "Injected", "Wire"]
 
@@ -63,7 +64,9 @@ class Injected:
         answer, response = self.answer, self.response
         wire: Wire | None = (scope.get("extensions") or {}).get(WIRE, {}).get("wire")
         if answer.fault in ("reset", "close", "truncate") and wire is None:
-            error = ControlError(f"fault={answer.fault} needs the mock's own server (python -m mocks serve)")
+            error = ControlError(
+                f"fault={answer.fault} needs the mock's own server (token-contract-mock serve)"
+            )
             await control_error(error)(scope, receive, send)
             return
         if answer.delay and not await wait_unless_gone(receive, answer.delay / 1000):

@@ -2,10 +2,11 @@
 questions about them.
 
 Entries are kept raw and bounded (a ``deque``) so the request path only appends a tuple; redaction
-happens when someone reads the journal, by the project's one redactor (:mod:`token_spec.redaction`):
-whatever could authenticate a caller never leaves it (the ``Authorization``/``Cookie`` headers,
-``client_secret``, every token, sent or issued), and a client secret sent in the wrong place is
-masked by its value, run-time clients' included (the journal watches the client registry).
+happens when someone reads the journal, by the project's one redactor
+(:mod:`oauth2_token_contract.spec.redaction`): whatever could authenticate a caller never leaves it (the
+``Authorization``/``Cookie`` headers, ``client_secret``, every token, sent or issued), and a client secret
+sent in the wrong place is masked by its value, run-time clients' included (the journal watches the client
+registry).
 
 A question (:class:`Query`) filters by the client id a request claims, its grant type, its status
 and its arrival (real time, not the mock's clock); :meth:`Journal.wait` holds the answer until an
@@ -21,10 +22,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from mocks.answers import Answer
-from mocks.registry import ClientRegistry
-from mocks.settings import ClientConfig, MockSettings
-from token_spec.redaction import MASK, SECRET_HEADERS, Redactor
+from oauth2_token_contract.mock.answers import Answer
+from oauth2_token_contract.mock.registry import ClientRegistry
+from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
+
+from oauth2_token_contract.spec.redaction import MASK, SECRET_HEADERS, Redactor
 
 __all__ = ["MAX_WAITERS", "MAX_WAIT_SECONDS", "Journal", "Query"]
 

@@ -24,8 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-
-from mocks.embedded import ClientCredentials
+from oauth2_token_contract.mock.embedded import ClientCredentials
 
 __all__ = ["Clock", "ControlRefused", "MockControls", "statuses"]
 

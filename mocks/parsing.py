@@ -4,7 +4,7 @@ What comes out is a plain ``dict`` holding only the parameters the spec names: u
 dropped whatever their type (RFC 6749 section 3.2), empty values count as omitted (section 3.1), and a
 known parameter sent twice is refused (section 3.2), in a form or as a duplicate JSON key. Anything
 unreadable (invalid UTF-8, malformed JSON, a non-object, an unsupported media type or charset, a body
-over the cap) raises :class:`~mocks.errors.InvalidRequest` at once.
+over the cap) raises :class:`~oauth2_token_contract.mock.errors.InvalidRequest` at once.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote_plus
 
-from mocks.errors import InvalidRequest
-from mocks.settings import MockSettings
+from oauth2_token_contract.mock.errors import InvalidRequest
+from oauth2_token_contract.mock.settings import MockSettings
 
 __all__ = ["ClientDisconnected", "RequestParser"]
 

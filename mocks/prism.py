@@ -6,7 +6,7 @@ until it answers, keeps its log in a file and, on exit, stops its whole process 
     running_prism(spec, proxy=None)        prism mock  SPEC          -h 127.0.0.1 -p PORT [--errors] [-d]
     running_prism(spec, proxy=UPSTREAM)    prism proxy SPEC UPSTREAM -h 127.0.0.1 -p PORT [--errors]
 
-``main()`` is ``python -m mocks prism [--port N] [--proxy UPSTREAM] [--spec FILE]``.
+``main()`` is ``python -m oauth2_token_contract.mock prism [--port N] [--proxy UPSTREAM] [--spec FILE]``.
 
 Known Prism 5.16 deviation: a JSON body it cannot parse (a lone NUL byte, a truncated object) is never
 answered, so every request sent to Prism needs a timeout.
@@ -32,9 +32,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from mocks.processes import start_group, stop_group
-from token_spec.contract import spec_path
-from token_spec.redaction import REDACTOR
+from oauth2_token_contract.mock.processes import start_group, stop_group
+
+from oauth2_token_contract.spec.contract import spec_path
+from oauth2_token_contract.spec.redaction import REDACTOR
 
 __all__ = [
     "DEFAULT_PRISM_BIN",
@@ -277,7 +278,7 @@ class _StopOnSignal:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m mocks prism",
+        prog="python -m oauth2_token_contract.mock prism",
         description="Run Stoplight Prism over the contract until Ctrl-C or SIGTERM.",
     )
     parser.add_argument("--port", type=int, default=None, help="port on 127.0.0.1 (default: a free one)")

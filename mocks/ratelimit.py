@@ -1,12 +1,12 @@
 """Per-client rate budgets, with the exact wait until the next request passes.
 
 Budgets are rate strings in the notation of the ``limits`` package (``20/second``, ``5 per 10
-seconds``; :func:`mocks.settings.parse_rate`); the counting is :class:`mocks.windows.FixedWindows`
-(why not ``limits`` itself: see there). A window opens on its first hit and closes its length later,
-when the count restarts, so its close is exactly when a refused client may pass again, and every
-step is O(1) (a moving window keeps a list per key that grows with the budget). ``X-Retry-In`` is
-that wait in milliseconds, rounded up. Windows run on the mock's clock (:mod:`mocks.clock`), so
-moving it forward refills budgets.
+seconds``; :func:`oauth2_token_contract.mock.settings.parse_rate`); the counting is
+:class:`oauth2_token_contract.mock.windows.FixedWindows` (why not ``limits`` itself: see there). A window
+opens on its first hit and closes its length later, when the count restarts, so its close is exactly when a
+refused client may pass again, and every step is O(1) (a moving window keeps a list per key that grows with
+the budget). ``X-Retry-In`` is that wait in milliseconds, rounded up. Windows run on the mock's clock
+(:mod:`oauth2_token_contract.mock.clock`), so moving it forward refills budgets.
 
 Keys: the client whose credentials the request proves (its own budget), else the peer address (the
 default budget). RFC 6749 and the contract say nothing on whom to count; counting the *claimed*
@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import math
 
-from mocks.clock import MockClock
-from mocks.errors import RateLimited
-from mocks.registry import ClientRegistry
-from mocks.settings import OFF, ClientConfig, MockSettings, parse_rate
-from mocks.windows import FixedWindows
+from oauth2_token_contract.mock.clock import MockClock
+from oauth2_token_contract.mock.errors import RateLimited
+from oauth2_token_contract.mock.registry import ClientRegistry
+from oauth2_token_contract.mock.settings import OFF, ClientConfig, MockSettings, parse_rate
+from oauth2_token_contract.mock.windows import FixedWindows
 
 __all__ = ["RateLimiter"]
 

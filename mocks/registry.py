@@ -1,9 +1,9 @@
 """The clients the mock serves: one registry every component reads, so a client created at run time
 (``POST /__mock/clients``) is known to all of them at once.
 
-:func:`mocks.components.build_components` puts a fresh registry, filled from the configuration, in
-place of ``settings.clients``; components read it as the mapping it always was (the authenticator
-looks clients up in it), and those that derive something per client (the limiter's budgets, the
+:func:`oauth2_token_contract.mock.components.build_components` puts a fresh registry, filled from the
+configuration, in place of ``settings.clients``; components read it as the mapping it always was (the
+authenticator looks clients up in it), and those that derive something per client (the limiter's budgets, the
 journal's masked secrets, the store's refresh tokens) :meth:`~ClientRegistry.watch` it. At most
 ``MAX_ADDED_CLIENTS`` clients are added at run time; :meth:`~ClientRegistry.restore` returns to the
 configured set (``POST /__mock/reset``).
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from mocks.settings import ClientConfig
+from oauth2_token_contract.mock.settings import ClientConfig
 
 __all__ = ["MAX_ADDED_CLIENTS", "ClientRegistry", "RegistryError", "Watcher"]
 

@@ -13,11 +13,10 @@ from json.encoder import encode_basestring_ascii as _quote
 from types import MappingProxyType
 from typing import Any
 
+from oauth2_token_contract.mock.errors import OAUTH_ERRORS, MockError, RateLimited
+from oauth2_token_contract.mock.grants import Issued
+from oauth2_token_contract.mock.settings import ConfigError, MockSettings
 from starlette.responses import Response
-
-from mocks.errors import OAUTH_ERRORS, MockError, RateLimited
-from mocks.grants import Issued
-from mocks.settings import ConfigError, MockSettings
 
 __all__ = ["JSON", "ResponseRenderer", "json_response", "raw_headers", "token_json"]
 

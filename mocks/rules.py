@@ -2,8 +2,8 @@
 
 A rule matches on the client id a request claims (Basic or body, before authentication), its grant
 type and its media type; a field left out matches anything. Rules are tried in the order they were
-made; the first that matches answers (an :class:`~mocks.answers.Answer`) and counts one use down,
-and leaves when it is used up. They apply to requests whose body parsed, and only when the request's
+made; the first that matches answers (an :class:`~oauth2_token_contract.mock.answers.Answer`) and counts one
+use down, and leaves when it is used up. They apply to requests whose body parsed, and only when the request's
 own ``Prefer`` asks for nothing. At most ``MAX_RULES`` rules, each for at most ``MAX_TIMES`` requests.
 
     {"match": {"client_id": "app-1", "grant_type": "refresh_token", "media": "application/json"},
@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mocks.answers import Answer, Answers
-from mocks.errors import ControlError
-from mocks.settings import MockSettings
+from oauth2_token_contract.mock.answers import Answer, Answers
+from oauth2_token_contract.mock.errors import ControlError
+from oauth2_token_contract.mock.settings import MockSettings
 
 __all__ = ["MAX_RULES", "MAX_TIMES", "Rule", "RuleBook"]
 

@@ -1,7 +1,7 @@
 """Serving the mock with uvicorn: in the foreground (the CLI), in a thread, or in a child process.
 
 ``running_mock`` serves on 127.0.0.1 port 0 and yields the base URL once the socket listens; the
-subprocess flavour runs ``python -m mocks serve --port 0`` and reads the port from its
+subprocess flavour runs ``python -m oauth2_token_contract.mock serve --port 0`` and reads the port from its
 ``listening on URL`` line.
 
 Hardening (see HARDENING.md): :class:`BoundedHttpTools`, the default protocol, is uvicorn's httptools
@@ -20,8 +20,9 @@ Connections: at most ``LIMIT_CONCURRENCY``; a request that arrives on a connecti
 answered the contract's 429 (its first documented example, ``X-Retry-In: OVER_CAPACITY_RETRY_MS``)
 with ``Connection: close`` and a lingering close, never uvicorn's 503, which the contract lacks.
 
-Faults (:mod:`mocks.injection`): both protocols lend each request's answer a :class:`_Wire` in the
-scope's extensions, through which a QA fault resets the connection or drops it mid-answer.
+Faults (:mod:`oauth2_token_contract.mock.injection`): both protocols lend each request's answer a
+:class:`_Wire` in the scope's extensions, through which a QA fault resets the connection or drops it
+mid-answer.
 
 Also: no access log (it would need redaction), no ``Server`` header, and no proxy headers (the peer
 address keys the rate limiter).
@@ -44,7 +45,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from mocks.processes import read_announcement, running_group
+from oauth2_token_contract.mock.processes import read_announcement, running_group
 
 __all__ = [
     "bounded_h11",
@@ -151,7 +152,7 @@ def __getattr__(name: str) -> Any:
         return bounded_httptools()
     if name == "BoundedH11":
         return bounded_h11()
-    raise AttributeError(f"module 'mocks.server' has no attribute {name!r}")
+    raise AttributeError(f"module 'oauth2_token_contract.mock.server' has no attribute {name!r}")
 
 
 def _answer(status: bytes, body: bytes, *headers: bytes) -> bytes:
@@ -179,7 +180,7 @@ def over_capacity_answer(app: Any = None) -> bytes:
     """The 429 for a request past the connection cap: the spec's first 429 example, with its retry
     header saying ``OVER_CAPACITY_RETRY_MS``; the spec is the app's (``app.state.settings``) when
     it has one, else the one in force."""
-    from token_spec import contract as contract_module  # noqa: PLC0415 - only when a server is built
+    from oauth2_token_contract.spec import contract as contract_module  # noqa: PLC0415 - only when a server is built
 
     settings = getattr(getattr(app, "state", None), "settings", None)
     contract = getattr(settings, "contract", None) or contract_module.load()
@@ -199,7 +200,8 @@ class _HeadTooLarge(Exception):
 
 
 class _Wire:
-    """One request's connection, lent to the app for QA faults (:class:`mocks.injection.Wire`).
+    """One request's connection, lent to the app for QA faults
+    (:class:`oauth2_token_contract.mock.injection.Wire`).
 
     Both end the answer where it stands, so the cycle is marked disconnected first: uvicorn then
     neither writes more nor reports an unfinished answer as an application error.
@@ -284,9 +286,8 @@ def _cancel_deadline(protocol: Any) -> None:
 
 def _build_bounded_httptools() -> Any:
     import httptools  # noqa: PLC0415
+    from oauth2_token_contract.mock.injection import WIRE  # noqa: PLC0415 - Starlette, only once a server is built
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # noqa: PLC0415
-
-    from mocks.injection import WIRE  # noqa: PLC0415 - Starlette, only once a server is built
 
     class BoundedHttpTools(HttpToolsProtocol):
         """uvicorn's httptools protocol with a head cap, a read deadline and an idle timeout.
@@ -403,9 +404,8 @@ def _build_bounded_httptools() -> Any:
 
 def _build_bounded_h11() -> Any:
     import h11  # noqa: PLC0415
+    from oauth2_token_contract.mock.injection import WIRE  # noqa: PLC0415 - Starlette, only once a server is built
     from uvicorn.protocols.http.h11_impl import H11Protocol  # noqa: PLC0415
-
-    from mocks.injection import WIRE  # noqa: PLC0415 - Starlette, only once a server is built
 
     reading = (h11.IDLE, h11.SEND_BODY)  # their states while a request is (or may be) on its way
 
@@ -555,8 +555,8 @@ def running_mock(
             yield url
         return
     if app is None:
-        from mocks.app import create_app  # noqa: PLC0415
-        from mocks.settings import load_settings  # noqa: PLC0415
+        from oauth2_token_contract.mock.app import create_app  # noqa: PLC0415
+        from oauth2_token_contract.mock.settings import load_settings  # noqa: PLC0415
 
         app = create_app(load_settings(config, rate_limit=rate_limit, spec=spec, scenario=scenario))
     server = uvicorn_server(app, "127.0.0.1", 0, http=http, max_connections=max_connections)
@@ -584,11 +584,21 @@ def running_mock_process(
     timeout: float = STARTUP_TIMEOUT,
     extra_args: Sequence[str] = (),
 ) -> Iterator[str]:
-    """``python -m mocks serve --port 0`` in its own process group; yields its base URL.
+    """``python -m oauth2_token_contract.mock serve --port 0`` in its own process group; yields its base URL.
 
     ``extra_args`` go to ``serve`` as they are (``--app MODULE:FACTORY`` serves another app).
     """
-    command = [sys.executable, "-m", "mocks", "serve", "--host", "127.0.0.1", "--port", "0", *extra_args]
+    command = [
+        sys.executable,
+        "-m",
+        "oauth2_token_contract.mock",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        *extra_args,
+    ]
     if config is not None:
         command += ["--config", str(Path(config))]
     if rate_limit is not None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import deque
 from typing import NamedTuple
 
-from mocks.registry import ClientRegistry
-from mocks.settings import ClientConfig, MockSettings
+from oauth2_token_contract.mock.registry import ClientRegistry
+from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 
 __all__ = ["RefreshRecord", "RefreshTokenStore"]
 

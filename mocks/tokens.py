@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from mocks.settings import ClientConfig, ConfigError, MockSettings
+from oauth2_token_contract.mock.settings import ClientConfig, ConfigError, MockSettings
 
 __all__ = ["JWT_ALGORITHM", "TokenMinter"]
 

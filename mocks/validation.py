@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mocks.errors import InvalidRequest, InvalidScope, UnsupportedGrantType
-from mocks.settings import MockSettings
+from oauth2_token_contract.mock.errors import InvalidRequest, InvalidScope, UnsupportedGrantType
+from oauth2_token_contract.mock.settings import MockSettings
 
 __all__ = ["RequestValidator"]
 

@@ -1,7 +1,11 @@
-"""The packages' imports point one way: token_spec <- mocks <- token_contract, and no module cycles.
+"""Imports point one way, spec <- mock <- suite <- plugin <- cli, and no module imports itself round.
 
-Every import counts, at module level or inside a function (a lazy import is still a dependency), as
-read from the source by ``ast``. A failure names the offending import, so the fix is where it says.
+The installed package is one name, ``oauth2_token_contract``; its layers are its subpackages, and the
+mock's (shipped as ``oauth2_token_contract.mock``) live in the repository's ``mocks/``. Every import
+counts, at module level or inside a function (a lazy import is still a dependency), as read from the
+source by ``ast``. A failure names the offending import, so the fix is where it says. The old top-level
+names (``mocks``, ``token_spec``, ``token_contract``) are never imported: a user's own ``mocks``
+package must not meet ours.
 """
 
 from __future__ import annotations
@@ -12,21 +16,44 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# Each package and the project packages it may import.
-LAYERS = {"token_spec": set(), "mocks": {"token_spec"}, "token_contract": {"token_spec", "mocks"}}
-PROJECT = {*LAYERS, "tests", "benchmarks"}
+PACKAGE = "oauth2_token_contract"
+# Each layer (a subpackage) and the layers it may import.
+LAYERS = {
+    "spec": set(),
+    "openapi": set(),
+    "mock": {"spec", "openapi"},
+    "suite": {"spec", "openapi", "mock"},
+    "plugin": {"spec", "openapi", "mock", "suite"},
+    "cli": {"spec", "openapi", "mock", "suite", "plugin"},
+    "__main__": {"cli"},
+    "": set(),
+}
+# Where each layer's source lives in the repository.
+FOLDERS = {"mock": ROOT / "mocks", "openapi": ROOT / "openapi"}
+PROJECT = {PACKAGE, "tests", "benchmarks", "selfcheck"}
+RETIRED = {"mocks", "token_spec", "token_contract"}
 
 
 def _modules() -> dict[str, Path]:
-    found = {}
-    for package in LAYERS:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            parts = path.relative_to(ROOT).with_suffix("").parts
+    found = {f"{PACKAGE}": ROOT / PACKAGE / "__init__.py"}
+    for path in sorted((ROOT / PACKAGE).rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    for layer, folder in FOLDERS.items():
+        for path in sorted(folder.rglob("*.py")):
+            if "node_modules" in path.parts:
+                continue
+            parts = (PACKAGE, layer, *path.relative_to(folder).with_suffix("").parts)
             found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     return found
 
 
 MODULES = _modules()
+
+
+def layer_of(module: str) -> str:
+    """``oauth2_token_contract.suite.checks`` -> ``suite``; the package itself -> ``""``."""
+    return module.split(".")[1] if module.count(".") >= 1 else ""
 
 
 def _imports(name: str, path: Path) -> set[str]:
@@ -45,7 +72,7 @@ def _imports(name: str, path: Path) -> set[str]:
             for alias in node.names:
                 child = f"{module}.{alias.name}"
                 found.add(child if child in MODULES else module)
-    return {m for m in found if m.partition(".")[0] in PROJECT}
+    return {m for m in found if m.partition(".")[0] in PROJECT | RETIRED}
 
 
 GRAPH = {name: _imports(name, path) - {name} for name, path in MODULES.items()}
@@ -53,10 +80,26 @@ GRAPH = {name: _imports(name, path) - {name} for name, path in MODULES.items()}
 
 @pytest.mark.parametrize("module", sorted(GRAPH))
 def test_a_module_imports_only_its_layer_and_those_below(module: str) -> None:
-    package = module.partition(".")[0]
-    allowed = {package, *LAYERS[package]}
-    wrong = sorted(m for m in GRAPH[module] if m.partition(".")[0] not in allowed)
-    assert not wrong, f"{module} imports {wrong}: {package} may import only {sorted(allowed)}"
+    layer = layer_of(module)
+    allowed = {layer, *LAYERS[layer]}
+    wrong = sorted(m for m in GRAPH[module] if m.partition(".")[0] != PACKAGE or layer_of(m) not in allowed)
+    assert not wrong, (
+        f"{module} imports {wrong}: the {layer or 'package'} layer may import only {sorted(allowed)}"
+    )
+
+
+def test_nothing_imports_the_retired_top_level_names() -> None:
+    """A user's own ``mocks`` (or anything) must never be mistaken for ours: one name ships."""
+    sources = [*MODULES.values()]
+    for folder in ("tests", "selfcheck", "benchmarks"):
+        sources += sorted((ROOT / folder).rglob("*.py"))
+    wrong = sorted(
+        f"{path.relative_to(ROOT)} imports {m}"
+        for path in sources
+        for m in _imports(path.stem, path)
+        if m.partition(".")[0] in RETIRED
+    )
+    assert not wrong, wrong
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -97,7 +140,8 @@ def test_the_cycle_finder_finds_one_through_a_third_module() -> None:
 
 def test_the_graph_is_read_at_all() -> None:
     """The walk must see the arrows it guards, or the tests above pass on nothing."""
-    assert "token_spec.contract" in GRAPH["mocks.settings"]
-    assert "mocks.embedded" in GRAPH["token_contract.targets"]
-    assert "mocks.components" in GRAPH["mocks.endpoint"]  # an import under TYPE_CHECKING counts too
+    assert "oauth2_token_contract.spec.contract" in GRAPH["oauth2_token_contract.mock.settings"]
+    assert "oauth2_token_contract.mock.embedded" in GRAPH["oauth2_token_contract.suite.targets"]
+    # an import under TYPE_CHECKING counts too
+    assert "oauth2_token_contract.mock.components" in GRAPH["oauth2_token_contract.mock.endpoint"]
     assert len(GRAPH) >= 35

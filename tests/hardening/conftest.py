@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-
-from mocks.settings import DEFAULT_CONFIG
+from oauth2_token_contract.mock.settings import DEFAULT_CONFIG
 
 
 @pytest.fixture

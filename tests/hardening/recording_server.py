@@ -1,5 +1,6 @@
 """``python -m tests.hardening.recording_server CONFIG FAULT TOKENS``: the mock with a seeded fault,
-served like ``python -m mocks serve --port 0``, writing every token it issues to the file TOKENS.
+served like ``python -m oauth2_token_contract.mock serve --port 0``, writing every token it issues to the file
+TOKENS.
 
 The leak test needs the tokens a run was given, to look for them in everything the run wrote; the
 mock's own journal redacts them, so they are taken here, off the wire, one per line.
@@ -12,9 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mocks.server import serve
-from mocks.settings import load_settings
-from tests.faults import faulty_app
+from oauth2_token_contract.mock.server import serve
+from oauth2_token_contract.mock.settings import load_settings
+
+from selfcheck.faults import faulty_app
 
 TOKEN_FIELDS = ("access_token", "refresh_token")
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from oauth2_token_contract.mock.settings import DEFAULT_CONFIG, load_settings
 
-from mocks.settings import DEFAULT_CONFIG, load_settings
+from selfcheck.suite_run import run_suite
 from tests.support.mock_process import mock_process, serve_command
-from tests.support.suite import run_suite
 
 CLIENT = next(iter(load_settings().clients.values()))
 SUITE_ENV = {

@@ -13,12 +13,12 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from oauth2_token_contract.mock import running_mock
+from oauth2_token_contract.mock.server import OVER_CAPACITY_RETRY_MS, READ_TIMEOUT, TIMEOUT_KEEP_ALIVE
+from oauth2_token_contract.mock.settings import load_settings
 
-from mocks import running_mock
-from mocks.server import OVER_CAPACITY_RETRY_MS, READ_TIMEOUT, TIMEOUT_KEEP_ALIVE
-from mocks.settings import load_settings
+from oauth2_token_contract.spec import contract
 from tests.hardening.rawhttp import connect, exchange, read_answer, request_bytes, token_request
-from token_spec import contract
 
 CLIENT = next(iter(load_settings().clients.values()))
 SPEC = contract.load()

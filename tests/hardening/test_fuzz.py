@@ -26,13 +26,13 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oauth2_token_contract.mock.server import MAX_HEADER_BYTES
+from oauth2_token_contract.mock.settings import load_settings
 from schemathesis import GenerationMode
 
-from mocks.server import MAX_HEADER_BYTES
-from mocks.settings import load_settings
+from oauth2_token_contract.spec import contract
 from tests.hardening.rawhttp import Answer, exchange, token_request
 from tests.support.mock_process import MockProcess, mock_process, serve_command
-from token_spec import contract
 
 EXAMPLES = int(os.environ.get("HARDENING_EXAMPLES", "200"))
 ALLOWED = {200, 400, 405, 429}

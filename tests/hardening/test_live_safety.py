@@ -15,8 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mocks import create_app, load_settings, running_mock
-from tests.support.suite import run_suite
+from oauth2_token_contract.mock import create_app, load_settings, running_mock
+
+from selfcheck.suite_run import run_suite
 
 BUDGET = 200
 TOO_SMALL = 60

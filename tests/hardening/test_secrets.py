@@ -18,11 +18,11 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from oauth2_token_contract.mock.authentication import Authenticator
+from oauth2_token_contract.mock.settings import DEFAULT_CONFIG, load_settings
 
-from mocks.authentication import Authenticator
-from mocks.settings import DEFAULT_CONFIG, load_settings
+from selfcheck.suite_run import run_suite
 from tests.support.mock_process import mock_process
-from tests.support.suite import run_suite
 
 CLIENT_ID = "LeakCheckClient_Hq7Zt"
 SECRET = "LeakCheck-Secret_Vw3Rk9Pq2Xm8Tz4Nb6"
@@ -39,7 +39,7 @@ def test_secrets_are_compared_with_compare_digest(monkeypatch: pytest.MonkeyPatc
         calls.append((a, b))
         return compare(a, b)
 
-    monkeypatch.setattr("mocks.authentication.hmac.compare_digest", spy)
+    monkeypatch.setattr("oauth2_token_contract.mock.authentication.hmac.compare_digest", spy)
     settings = load_settings()
     client = next(iter(settings.clients.values()))
     authenticator = Authenticator(settings)

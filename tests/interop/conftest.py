@@ -6,9 +6,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-
-from mocks import load_settings, running_mock
-from mocks.settings import ClientConfig
+from oauth2_token_contract.mock import load_settings, running_mock
+from oauth2_token_contract.mock.settings import ClientConfig
 
 
 @pytest.fixture(scope="session")

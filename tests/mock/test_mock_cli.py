@@ -1,4 +1,4 @@
-"""The command line: ``python -m mocks serve`` starts, announces, serves and stops; ``prism`` dispatches."""
+"""The command line: ``token-contract-mock serve`` starts, announces, serves, stops; ``prism`` dispatches."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import types
 
 import httpx
 import pytest
+from oauth2_token_contract.mock.cli import main
+from oauth2_token_contract.mock.server import running_mock_process
 
-import mocks
-from mocks.__main__ import main
-from mocks.server import running_mock_process
+from oauth2_token_contract import mock
 from tests.support.mock_http import TIMEOUT, TOKEN
 
 
@@ -27,7 +27,7 @@ def test_serve_on_port_zero_announces_and_serves(body_creds):
 
 
 def test_running_mock_subprocess_flag(body_creds):
-    with mocks.running_mock(in_process=False, rate_limit="1000/second") as url:
+    with mock.running_mock(in_process=False, rate_limit="1000/second") as url:
         response = httpx.post(
             url + TOKEN, json={"grant_type": "client_credentials", **body_creds}, timeout=TIMEOUT
         )
@@ -49,7 +49,7 @@ def test_bad_settings_exit_with_a_message(tmp_path, option, value, named):
         config.write_text(value)
         value = str(config)
     result = subprocess.run(
-        [sys.executable, "-m", "mocks", "serve", "--port", "0", option, value],
+        [sys.executable, "-m", "oauth2_token_contract.mock", "serve", "--port", "0", option, value],
         capture_output=True,
         text=True,
         timeout=30,
@@ -61,9 +61,9 @@ def test_bad_settings_exit_with_a_message(tmp_path, option, value, named):
 
 def test_prism_subcommand_dispatches_to_mocks_prism(monkeypatch):
     seen: list[list[str]] = []
-    fake = types.ModuleType("mocks.prism")
+    fake = types.ModuleType("oauth2_token_contract.mock.prism")
     fake.main = lambda argv: seen.append(argv) or 7  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "mocks.prism", fake)
-    monkeypatch.setattr(mocks, "prism", fake, raising=False)
+    monkeypatch.setitem(sys.modules, "oauth2_token_contract.mock.prism", fake)
+    monkeypatch.setattr(mock, "prism", fake, raising=False)
     assert main(["prism", "--port", "4011", "--", "x"]) == 7
     assert seen == [["--port", "4011", "--", "x"]]

@@ -8,11 +8,11 @@ import json
 import httpx
 import jwt
 import pytest
+from oauth2_token_contract.mock import create_app, load_settings, running_mock
 
-from mocks import create_app, load_settings, running_mock
+from oauth2_token_contract.spec import contract
+from oauth2_token_contract.spec.redaction import MASK
 from tests.support.mock_http import TIMEOUT, TOKEN, basic, error_of, journal
-from token_spec import contract
-from token_spec.redaction import MASK
 
 CLIENTS = "/__mock/clients"
 SECRET = "runtime-Secret_7Qx2Lm9Vt4"

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
+from oauth2_token_contract.spec import contract
+from oauth2_token_contract.spec.redaction import MASK
 from tests.support.mock_http import TOKEN, journal
-from token_spec import contract
-from token_spec.redaction import MASK
 
 SPEC = contract.load()
 
@@ -83,8 +83,7 @@ def test_journal_records_and_redacts(http, basic_auth, token, opaque_client):
 
 def test_journal_is_bounded(write_config, opaque_client):
     import httpx
-
-    from mocks import running_mock
+    from oauth2_token_contract.mock import running_mock
 
     def configure(data):
         data["journal"]["max_entries"] = 3
@@ -107,8 +106,7 @@ def test_reset_clears_the_journal(http, token):
 
 def test_controls_can_be_turned_off(write_config, opaque_client):
     import httpx
-
-    from mocks import running_mock
+    from oauth2_token_contract.mock import running_mock
 
     def configure(data):
         data["controls"] = False

@@ -1,11 +1,11 @@
-"""The error mapping and the check order (see ``mocks.endpoint``), and that no answer echoes a secret."""
+"""The error mapping and the check order (see ``mock.endpoint``), and that no answer echoes a secret."""
 
 from __future__ import annotations
 
 import pytest
 
+from oauth2_token_contract.spec import contract
 from tests.support.mock_http import TOKEN, basic, error_of
-from token_spec import contract
 
 SPEC = contract.load()
 

@@ -8,9 +8,9 @@ import time
 
 import httpx
 import pytest
+from oauth2_token_contract.mock import create_app, load_settings, running_mock
+from oauth2_token_contract.mock.journal import MAX_WAIT_SECONDS
 
-from mocks import create_app, load_settings, running_mock
-from mocks.journal import MAX_WAIT_SECONDS
 from tests.support.mock_http import TIMEOUT, TOKEN
 
 REQUESTS = "/__mock/requests"
@@ -119,7 +119,7 @@ def test_bad_questions_are_refused(http, query):
 
 
 def test_waiters_are_capped(monkeypatch):
-    monkeypatch.setattr("mocks.journal.MAX_WAITERS", 1)
+    monkeypatch.setattr("oauth2_token_contract.mock.journal.MAX_WAITERS", 1)
     app = create_app(load_settings(rate_limit="off"))
     with running_mock(app=app) as url:
         holder = threading.Thread(

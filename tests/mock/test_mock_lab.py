@@ -1,4 +1,5 @@
-"""``mocks.lab.MockControls``: every control from Python, refusals as ``ControlRefused``, and an import
+"""``oauth2_token_contract.mock.lab.MockControls``: every control from Python, refusals as ``ControlRefused``,
+and an import
 that needs neither uvicorn nor Starlette."""
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from oauth2_token_contract.mock import ControlRefused, MockControls
+from oauth2_token_contract.mock.lab import statuses
 
-from mocks import ControlRefused, MockControls
-from mocks.lab import statuses
 from tests.support.mock_http import TIMEOUT, TOKEN
 
 
@@ -35,7 +36,10 @@ def grant(mock_url):
 
 
 def test_importing_the_lab_pulls_no_server_stack():
-    code = "import sys, mocks.lab; print(sorted({'uvicorn', 'starlette'} & set(sys.modules)))"
+    code = (
+        "import sys, oauth2_token_contract.mock.lab; "
+        "print(sorted({'uvicorn', 'starlette'} & set(sys.modules)))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True
     )

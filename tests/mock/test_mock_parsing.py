@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from oauth2_token_contract.spec import contract
 from tests.support.mock_http import TOKEN, basic, error_of, journal
-from token_spec import contract
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -53,8 +53,7 @@ def test_plus_in_a_form_is_a_space(http, basic_auth, opaque_client):
 def test_form_decoded_basic_credentials(write_config):
     """Basic credentials are form-url-decoded after base64 (RFC 6749 section 2.3.1)."""
     import httpx
-
-    from mocks import running_mock
+    from oauth2_token_contract.mock import running_mock
 
     def configure(data):
         data["clients"][0]["client_secret"] = "s3cret with+plus:colon%"

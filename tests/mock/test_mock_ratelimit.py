@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from oauth2_token_contract.mock import running_mock
 
-from mocks import running_mock
+from oauth2_token_contract.spec import contract
 from tests.support.mock_http import TIMEOUT, TOKEN, basic
-from token_spec import contract
 
 SPEC = contract.load()
 TIGHT = 3
@@ -77,7 +77,7 @@ def test_requests_without_a_client_id_are_limited_per_peer(tight):
 
 def test_wrong_secrets_do_not_spend_the_clients_budget(tight, opaque_client):
     """Knowing a client id is not enough to spend its budget: a request that does not authenticate
-    counts against its peer, so the real client still gets its tokens (see mocks.ratelimit)."""
+    counts against its peer, so the real client still gets its tokens (see ``mock.ratelimit``)."""
     headers = {"Authorization": basic(opaque_client.client_id, "wrong")}
     statuses = [
         tight.post(TOKEN, data={"grant_type": "client_credentials"}, headers=headers).status_code

@@ -9,12 +9,12 @@ import sys
 import httpx
 import pytest
 import yaml
+from oauth2_token_contract.mock import create_app, load_settings, running_mock
+from oauth2_token_contract.mock.rules import MAX_TIMES
+from oauth2_token_contract.mock.settings import ConfigError
 
-from mocks import create_app, load_settings, running_mock
-from mocks.rules import MAX_TIMES
-from mocks.settings import ConfigError
+from oauth2_token_contract.spec import contract
 from tests.support.mock_http import TIMEOUT, TOKEN, error_of, journal
-from token_spec import contract
 
 RULES = "/__mock/rules"
 SPEC = contract.load()
@@ -210,7 +210,7 @@ def test_the_command_line_loads_a_scenario_and_refuses_a_bad_one(tmp_path, scena
     bad = tmp_path / "bad.yaml"
     bad.write_text("rules:\n  - answer: {fault: melt}\n")
     result = subprocess.run(
-        [sys.executable, "-m", "mocks", "serve", "--port", "0", "--scenario", str(bad)],
+        [sys.executable, "-m", "oauth2_token_contract.mock", "serve", "--port", "0", "--scenario", str(bad)],
         capture_output=True,
         text=True,
         timeout=30,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from oauth2_token_contract.mock import load_settings
+from oauth2_token_contract.mock.ratelimit import RateLimiter
+from oauth2_token_contract.mock.settings import ConfigError, parse_rate
 
-from mocks import load_settings
-from mocks.ratelimit import RateLimiter
-from mocks.settings import ConfigError, parse_rate
-from token_spec import contract
+from oauth2_token_contract.spec import contract
 
 SPEC = contract.load()
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from oauth2_token_contract.mock import running_mock
 
-from mocks import running_mock
+from oauth2_token_contract.spec import contract
 from tests.support.mock_http import TIMEOUT, TOKEN, error_of
-from token_spec import contract
 
 SPEC = contract.load()
 SMALLER = 64

@@ -6,12 +6,12 @@ import os
 
 import jwt
 import pytest
+from oauth2_token_contract.mock import running_mock
+from oauth2_token_contract.mock.settings import load_settings
+from oauth2_token_contract.mock.tokens import TokenMinter
 
-from mocks import running_mock
-from mocks.settings import load_settings
-from mocks.tokens import TokenMinter
+from oauth2_token_contract.spec import contract
 from tests.support.mock_http import TOKEN, basic
-from token_spec import contract
 
 SPEC = contract.load()
 BASE64URL = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mocks.windows import SWEEP_PER_HIT, FixedWindows
+from oauth2_token_contract.mock.windows import SWEEP_PER_HIT, FixedWindows
 
 
 class Clock:

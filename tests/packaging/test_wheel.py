@@ -16,10 +16,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from oauth2_token_contract.mock.processes import read_announcement, running_group
 
-from mocks.processes import read_announcement, running_group
-from tests.support.suite import ROOT
-from token_spec import contract
+from oauth2_token_contract.spec import contract
+from selfcheck.suite_run import ROOT
 
 EXAMPLE = contract.load().request_examples()["clientCredentials"]
 DEADLINE = 600

@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
+from oauth2_token_contract.mock.prism import PrismServer, PrismUnavailable, running_prism
 
-from mocks.prism import PrismServer, PrismUnavailable, running_prism
-from token_spec import contract
+from oauth2_token_contract.spec import contract
 
 NOT_INSTALLED = "npm ci --prefix mocks has not run"
 # Generous for a local Prism, short enough that a hang fails the test instead of the run.

@@ -1,4 +1,4 @@
-"""``python -m mocks prism``: serves until Ctrl-C or SIGTERM, then leaves no Prism behind."""
+"""``token-contract-mock prism``: serves until Ctrl-C or SIGTERM, then leaves no Prism behind."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from oauth2_token_contract.mock import prism
 
-from mocks import prism
 from tests.prism.conftest import NOT_INSTALLED
 
 pytestmark = pytest.mark.prism
 
 ROOT = Path(__file__).resolve().parents[2]
 # The entry point mocks/__main__.py hands the `prism` subcommand to.
-RUN_MAIN = "import sys; from mocks.prism import main; sys.exit(main(sys.argv[1:]))"
+RUN_MAIN = "import sys; from oauth2_token_contract.mock.prism import main; sys.exit(main(sys.argv[1:]))"
 
 
 def _free_port() -> int:

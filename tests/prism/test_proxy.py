@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
+from oauth2_token_contract.spec import contract
 from tests.prism.conftest import MODE_HEADER, Upstream
-from token_spec import contract
 
 pytestmark = pytest.mark.prism
 

@@ -4,8 +4,9 @@ contract suite at: Authlib on Flask (``authlib``) and django-oauth-toolkit (``do
 They exist to tell the suite's false alarms from real servers' true divergences; FINDINGS.md holds the
 evidence, and ``<name>.expected.yaml`` the checks known to fail on each, with the reason.
 
-``running_real_server(name)`` starts one in a process group of its own (``mocks.processes``), yields
-its base URL once it announces it, and stops the whole group on the way out.
+``running_real_server(name)`` starts one in a process group of its own
+(``oauth2_token_contract.mock.processes``), yields its base URL once it announces it, and stops the whole
+group on the way out.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from mocks.processes import read_announcement, running_group
+from oauth2_token_contract.mock.processes import read_announcement, running_group
 
 __all__ = [
     "CLIENT_ID",

@@ -4,9 +4,9 @@
     .venv/bin/python -m tests.realservers authlib --expected   # known divergences as expected failures
     .venv/bin/python -m tests.realservers dot --shim json-as-form -- -k encodings
 
-Starts the server (``running_real_server``), runs ``pytest tests/contract`` against its URL through
-``tests.support.suite.run_suite`` with the example client's credentials and ``TOKEN_API_ALLOW_BURST=1``,
-prints the suite's output and exits with its code. ``--expected`` adds
+Starts the server (``running_real_server``), runs ``pytest oauth2_token_contract/suite/families`` against its
+URL through ``selfcheck.suite_run.run_suite`` with the example client's credentials and
+``TOKEN_API_ALLOW_BURST=1``, prints the suite's output and exits with its code. ``--expected`` adds
 ``TOKEN_API_EXPECTED_FAILURES=tests/realservers/<name>.expected.yaml`` and ``TOKEN_API_ALLOW_PARTIAL=1``
 (the JSON families cannot judge anything on a server that refuses JSON). ``--shim`` (diagnostic
 only, see shims.py) is passed to the server.
@@ -19,9 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from selfcheck.suite_run import run_suite
 from tests.realservers import EXPECTED_DIR, SERVERS, running_real_server, suite_settings
 from tests.realservers.shims import SHIMS
-from tests.support.suite import run_suite
 
 
 def main(argv: list[str] | None = None) -> int:

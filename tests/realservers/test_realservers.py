@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from selfcheck.suite_run import run_suite
 from tests.realservers import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -26,7 +27,6 @@ from tests.realservers import (
     suite_settings,
 )
 from tests.realservers.shims import apply_shims
-from tests.support.suite import run_suite
 
 LIBRARY = {"authlib": "flask", "dot": "oauth2_provider"}
 

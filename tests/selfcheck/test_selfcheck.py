@@ -1,6 +1,6 @@
 """The self-check, quick: a handful of seeded faults are caught by URL and the unmodified mock passes.
 
-The full corpus (``python -m tests.selfcheck``) takes minutes; this subset runs in CI. The
+The full corpus (``python -m selfcheck``) takes minutes; this subset runs in CI. The
 cheap tests below keep the corpus honest: every fault is a real subclass of what it replaces.
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from oauth2_token_contract.mock.app import create_app
+from oauth2_token_contract.mock.components import DEFAULTS
+from oauth2_token_contract.mock.settings import load_settings
 
-from mocks.app import create_app
-from mocks.components import DEFAULTS
-from mocks.settings import load_settings
-from tests.faults import CC_ONLY_CLIENT, CORRECT, FAULTS, JWT_CLIENT, faulty_app
-from tests.selfcheck import runner as selfcheck
+from selfcheck import runner as selfcheck
+from selfcheck.faults import CC_ONLY_CLIENT, CORRECT, FAULTS, JWT_CLIENT, faulty_app
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS))

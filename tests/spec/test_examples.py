@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from token_spec import contract
+from oauth2_token_contract.spec import contract
 
 SPEC = contract.load()
 JSON = "application/json"

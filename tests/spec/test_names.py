@@ -1,7 +1,8 @@
 """Check names are identifiers: no module spells one as a bare string, so a typo cannot hide.
 
-A check's name appears as a :class:`~token_spec.names.Check` member everywhere but in ``__all__``
-lists (where a function may share its check's name) and in ``token_spec/names.py`` itself.
+A check's name appears as a :class:`~oauth2_token_contract.spec.names.Check` member everywhere but in
+``__all__`` lists (where a function may share its check's name) and in ``oauth2_token_contract/spec/names.py``
+itself.
 """
 
 from __future__ import annotations
@@ -9,17 +10,17 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from token_spec.names import Check
+from oauth2_token_contract.spec.names import Check
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = {check.value for check in Check}
-SKIPPED = {ROOT / "token_spec" / "names.py"}
+SKIPPED = {ROOT / "oauth2_token_contract" / "spec" / "names.py"}
 
 
 def _sources() -> list[Path]:
     return [
         path
-        for folder in ("token_spec", "mocks", "token_contract", "tests", "benchmarks")
+        for folder in ("oauth2_token_contract", "mocks", "selfcheck", "tests", "benchmarks")
         for path in sorted((ROOT / folder).rglob("*.py"))
         if path not in SKIPPED and "node_modules" not in path.parts
     ]

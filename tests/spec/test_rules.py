@@ -6,10 +6,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from tests.faults import CORRECT, FAULTS
-from tests.faults.rules_md import document, faults_by_row
-from token_spec.names import Check
-from token_spec.rules import RULES, rows
+from oauth2_token_contract.spec.names import Check
+from oauth2_token_contract.spec.rules import RULES, rows
+from selfcheck.faults import CORRECT, FAULTS
+from selfcheck.faults.rules_md import document, faults_by_row
 
 ROOT = Path(__file__).resolve().parents[2]
 # Checks that are not rules of the endpoint: a setup step, a burst's own grants, no answer at all.
@@ -53,4 +53,4 @@ def test_every_check_is_a_rule_and_every_rule_is_declared_by_a_contract_test() -
 
 def test_rules_md_is_the_matrix_as_it_is() -> None:
     written = (ROOT / "RULES.md").read_text(encoding="utf-8")
-    assert written == document(), "RULES.md is stale: python -m tests.faults.rules_md > RULES.md"
+    assert written == document(), "RULES.md is stale: python -m selfcheck.faults.rules_md > RULES.md"

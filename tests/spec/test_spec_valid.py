@@ -5,7 +5,7 @@ from __future__ import annotations
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from openapi_spec_validator.readers import read_from_filename
 
-from token_spec import contract
+from oauth2_token_contract.spec import contract
 
 
 def test_spec_passes_openapi_spec_validator() -> None:

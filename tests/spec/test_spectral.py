@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from token_spec import contract
+from oauth2_token_contract.spec import contract
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECTRAL = ROOT / "mocks" / "node_modules" / ".bin" / "spectral"

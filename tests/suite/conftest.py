@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.suite import SuiteRun, run_suite
-from token_spec import contract
+from oauth2_token_contract.spec import contract
+from selfcheck.suite_run import SuiteRun, run_suite
 
 
 @pytest.fixture
 def suite_by_url(tmp_path: Path) -> Callable[..., SuiteRun]:
-    """Run ``pytest tests/contract`` in a child process against ``url`` with the spec's example client."""
+    """The contract families in a child process against ``url`` with the spec's example client."""
 
     def run(url: str, *args: str, env: dict[str, str] | None = None, timeout: float = 240) -> SuiteRun:
         example = contract.load().request_examples()["clientCredentials"]

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 from hypothesis.errors import Flaky
+from oauth2_token_contract.mock import create_app, load_settings, running_mock
 
-from mocks import create_app, load_settings, running_mock
-from tests.support.suite import SuiteRun
-from token_contract.errors import BudgetExhausted
-from token_contract.pacing import Pacer
-from token_contract.pytest_plugin import _PACER_KEY, _budget_spent
+from oauth2_token_contract.plugin import _PACER_KEY, _budget_spent
+from oauth2_token_contract.suite.errors import BudgetExhausted
+from oauth2_token_contract.suite.pacing import Pacer
+from selfcheck.suite_run import SuiteRun
 
 BUDGET = 200
 SELECTION = ("-k", "test_errors or test_grant_types or test_encodings")

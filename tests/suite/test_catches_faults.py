@@ -1,6 +1,6 @@
 """Pointed by URL at a server with one seeded fault, the suite fails and names that fault's check.
 
-Each server is the real mock with one override (``tests.faults``); the suite runs in a child process
+Each server is the real mock with one override (``selfcheck.faults``); the suite runs in a child process
 exactly as a user would point it at staging. The self-check brings the full corpus; these are the
 ones a reader should see caught here.
 """
@@ -13,14 +13,14 @@ import subprocess
 from collections.abc import Callable
 
 import pytest
+from oauth2_token_contract.mock import running_mock
+from oauth2_token_contract.mock.app import create_app
+from oauth2_token_contract.mock.settings import load_settings
 
-from mocks import running_mock
-from mocks.app import create_app
-from mocks.settings import load_settings
-from tests.faults import FAULTS, faulty_app
-from tests.support.suite import SuiteRun
-from token_spec import contract
-from token_spec.names import Check
+from oauth2_token_contract.spec import contract
+from oauth2_token_contract.spec.names import Check
+from selfcheck.faults import FAULTS, faulty_app
+from selfcheck.suite_run import SuiteRun
 
 SECRET = contract.load().request_examples()["clientCredentials"]["client_secret"]
 

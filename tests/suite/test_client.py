@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from oauth2_token_contract.spec.names import Check
+from oauth2_token_contract.suite.client import STALE_CONNECTION_NOTE, TokenClient
+from oauth2_token_contract.suite.errors import TargetUnreachable
+from oauth2_token_contract.suite.pacing import Pacer
+from oauth2_token_contract.suite.targets import Target
 from tests.support.closing_server import closing_server
-from token_contract.client import STALE_CONNECTION_NOTE, TokenClient
-from token_contract.errors import TargetUnreachable
-from token_contract.pacing import Pacer
-from token_contract.targets import Target
-from token_spec.names import Check
 
 REQUESTS = 40
 

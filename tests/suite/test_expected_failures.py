@@ -7,12 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from oauth2_token_contract.mock import running_mock
 
-from mocks import running_mock
-from tests.faults import faulty_app
-from tests.support.suite import SuiteRun
-from token_contract.expected import ExpectedFailures, load_expected
-from token_spec.names import Check
+from oauth2_token_contract.spec.names import Check
+from oauth2_token_contract.suite.expected import ExpectedFailures, load_expected
+from selfcheck.faults import faulty_app
+from selfcheck.suite_run import SuiteRun
 
 SELECTION = ("-k", "test_both_media_types_and_both_credential_places_work")
 EXPECTED = """\

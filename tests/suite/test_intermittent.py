@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mocks import running_mock
-from mocks.lab import MockControls
-from tests.support.suite import SuiteRun
-from token_contract.pytest_plugin import INTERMITTENT
-from token_spec.names import Check
+from oauth2_token_contract.mock import running_mock
+from oauth2_token_contract.mock.lab import MockControls
+
+from oauth2_token_contract.plugin import INTERMITTENT
+from oauth2_token_contract.spec.names import Check
+from selfcheck.suite_run import SuiteRun
 
 
 def test_a_fault_that_does_not_replay_is_reported_as_intermittent(

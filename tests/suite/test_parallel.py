@@ -14,12 +14,13 @@ import threading
 from typing import Any
 
 import pytest
+from oauth2_token_contract.mock import create_app, load_settings, running_mock
 
-from mocks import create_app, load_settings, running_mock
-from tests.support.suite import ROOT, suite_env
-from token_contract.errors import BudgetExhausted
-from token_contract.pacing import Pacer
-from token_spec import contract
+from oauth2_token_contract.spec import contract
+from oauth2_token_contract.suite.errors import BudgetExhausted
+from oauth2_token_contract.suite.pacing import Pacer
+from selfcheck.suite_run import FAMILIES as FAMILIES_DIR
+from selfcheck.suite_run import ROOT, suite_env
 
 # Two small families, with Hypothesis's smallest profile.
 SELECTION = ("-k", "test_errors or test_grant_types")
@@ -31,8 +32,8 @@ SENT = re.compile(r"^requests sent: (\d+)(?: of a budget of (\d+))?$", re.MULTIL
 
 
 def _run_on_two_workers(target: str, **env: str) -> tuple[int, str]:
-    """``pytest tests/contract -n 2`` on the selection in a child process; its exit code and output."""
-    command = [sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", "-n", "2",
+    """``pytest -n 2`` on the selected families in a child process; its exit code and output."""
+    command = [sys.executable, "-m", "pytest", FAMILIES_DIR, "-p", "no:cacheprovider", "-n", "2",
                "-v", "-rs", *SELECTION]  # fmt: skip
     child_env = suite_env(target, TOKEN_API_PROFILE="live", **env)
     done = subprocess.run(command, cwd=ROOT, env=child_env, capture_output=True, text=True, timeout=120,
@@ -129,7 +130,7 @@ def test_a_worker_stops_at_its_share_and_says_so() -> None:
 @pytest.mark.parametrize(("target", "distributed"), [("mock", True), ("http://127.0.0.1:9", False)])
 def test_n_auto_distributes_the_embedded_mock_only(target: str, distributed: bool) -> None:
     """``./run contract`` passes ``-n auto``: workers on the mock, one process against anything else."""
-    command = [sys.executable, "-m", "pytest", "tests/contract", "-p", "no:cacheprovider", "-n", "auto",
+    command = [sys.executable, "-m", "pytest", FAMILIES_DIR, "-p", "no:cacheprovider", "-n", "auto",
                "-k", "no_test_has_this_name"]  # fmt: skip
     env = suite_env(target, TOKEN_API_CLIENT_ID="a", TOKEN_API_CLIENT_SECRET="b")
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,

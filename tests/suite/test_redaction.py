@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import subprocess
 
-from token_contract.exchange import Exchange, SentRequest, as_curl
-from token_spec.redaction import MASK, Redactor
+from oauth2_token_contract.spec.redaction import MASK, Redactor
+from oauth2_token_contract.suite.exchange import Exchange, SentRequest, as_curl
 
 SECRET = "Zq9-distinctive_secret_value"
 TOKEN = "tok_4f1c2a9b7e6d5c3b"

@@ -6,12 +6,12 @@ import subprocess
 import sys
 
 import pytest
+from oauth2_token_contract.mock import running_mock
 
-from mocks import running_mock
-from tests.faults import faulty_app
-from tests.support.suite import ROOT
-from token_contract.catalogue import CATALOGUE
-from token_spec import contract
+from oauth2_token_contract.spec import contract
+from oauth2_token_contract.suite.catalogue import CATALOGUE
+from selfcheck.faults import faulty_app
+from selfcheck.suite_run import ROOT
 
 EXAMPLE = contract.load().request_examples()["clientCredentials"]
 
@@ -25,7 +25,7 @@ def _replay(name: str, target: str, **env: str) -> subprocess.CompletedProcess[s
         **env,
     }
     return subprocess.run(
-        [sys.executable, "-m", "token_contract", "replay", name, "--target", target],
+        [sys.executable, "-m", "oauth2_token_contract", "replay", name, "--target", target],
         cwd=ROOT,
         env=child_env,
         capture_output=True,
@@ -37,7 +37,7 @@ def _replay(name: str, target: str, **env: str) -> subprocess.CompletedProcess[s
 
 def test_list_names_every_case() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "token_contract", "list"],
+        [sys.executable, "-m", "oauth2_token_contract", "list"],
         cwd=ROOT,
         capture_output=True,
         text=True,

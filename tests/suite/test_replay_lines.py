@@ -20,14 +20,14 @@ from typing import Any
 
 import pytest
 import yaml
+from oauth2_token_contract.mock import create_app, load_settings, running_mock
+from oauth2_token_contract.mock.settings import DEFAULT_CONFIG
 
-from mocks import create_app, load_settings, running_mock
-from mocks.settings import DEFAULT_CONFIG
-from token_contract.client import FORM, JSON, TokenClient, basic_header
-from token_contract.exchange import ISSUED, MASKED_NOTE, Exchange, as_curl
-from token_contract.pacing import Pacer
-from token_contract.targets import Target
-from token_spec.redaction import MASK, Redactor
+from oauth2_token_contract.spec.redaction import MASK, Redactor
+from oauth2_token_contract.suite.client import FORM, JSON, TokenClient, basic_header
+from oauth2_token_contract.suite.exchange import ISSUED, MASKED_NOTE, Exchange, as_curl
+from oauth2_token_contract.suite.pacing import Pacer
+from oauth2_token_contract.suite.targets import Target
 
 CLIENT_ID = "ReplayClient_k3"
 SECRET = "Replay-Secret_Qz81Lm4Pw7"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from token_contract.errors import UnsafeTarget
-from token_contract.targets import DEFAULT_BUDGET, Settings, is_loopback, plan
+from oauth2_token_contract.suite.errors import UnsafeTarget
+from oauth2_token_contract.suite.targets import DEFAULT_BUDGET, Settings, is_loopback, plan
 
 CREDS = {"TOKEN_API_CLIENT_ID": "abc", "TOKEN_API_CLIENT_SECRET": "s3cr3t-value"}
 
@@ -50,7 +50,7 @@ def test_a_named_target_reads_its_credentials_from_its_own_variables(tmp_path: P
         "targets:\n  staging:\n    base_url: https://staging.example.com\n"
         "    client_id_env: STG_ID\n    client_secret_env: STG_SECRET\n    scope_env: STG_SCOPE\n"
     )
-    monkeypatch.setattr("token_contract.targets.TARGETS_FILE", targets)
+    monkeypatch.setattr("oauth2_token_contract.suite.targets.TARGETS_FILE", targets)
     env = {"STG_ID": "id-1", "STG_SECRET": "secret-1", "STG_SCOPE": "a b"}
     chosen = plan("staging", Settings.from_env({}), env=env)
     assert (chosen.name, chosen.base_url, chosen.client_id, chosen.scopes) == (

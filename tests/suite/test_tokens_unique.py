@@ -9,10 +9,10 @@ import json
 import jwt
 import pytest
 
-from token_contract.checks import tokens_unique
-from token_contract.errors import ContractViolation
-from token_contract.exchange import Exchange, SentRequest
-from token_spec.names import Check
+from oauth2_token_contract.spec.names import Check
+from oauth2_token_contract.suite.checks import tokens_unique
+from oauth2_token_contract.suite.errors import ContractViolation
+from oauth2_token_contract.suite.exchange import Exchange, SentRequest
 
 JWT = jwt.encode({"sub": "client", "scope": "/accounts.read", "iat": 1_000}, "k" * 32, algorithm="HS256")
 GRANT = SentRequest("POST", "http://127.0.0.1:1/oauth2/token", [], b"grant_type=client_credentials")

@@ -12,8 +12,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from mocks.processes import ANNOUNCEMENT, running_group
-from tests.support.suite import ROOT
+from oauth2_token_contract.mock.processes import ANNOUNCEMENT, running_group
+
+from selfcheck.suite_run import ROOT
 
 __all__ = ["MockProcess", "mock_process", "serve_command"]
 
@@ -34,8 +35,17 @@ class MockProcess:
 
 
 def serve_command(config: Path | None = None, *extra: str) -> list[str]:
-    """``python -m mocks serve`` on a free loopback port, with ``config`` and any other options."""
-    command = [sys.executable, "-m", "mocks", "serve", "--host", "127.0.0.1", "--port", "0"]
+    """``token-contract-mock serve`` on a free loopback port, with ``config`` and any other options."""
+    command = [
+        sys.executable,
+        "-m",
+        "oauth2_token_contract.mock",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+    ]
     if config is not None:
         command += ["--config", str(config)]
     return [*command, *extra]

@@ -1,0 +1,101 @@
+"""Command line: ``python -m oauth2_token_contract.mock serve [...]`` runs the mock; ``python -m
+oauth2_token_contract.mock prism [...]`` runs Prism.
+
+``serve`` prints ``listening on http://HOST:PORT`` (flushed) once the socket listens, so a parent
+process can start it on ``--port 0`` and read the port. ``--rate-limit`` overrides every client's
+budget (``20/second``, ``1000000/minute``) or turns limiting ``off``. ``--app MODULE:FACTORY`` serves
+another app built from the same settings, as uvicorn's ``--factory`` does: ``FACTORY(settings)``, or
+``FACTORY(settings, ARG)`` with ``--app-arg ARG`` (a variant of the mock, a test's seeded fault).
+``--scenario FILE`` loads scripted answers at start (``rules:``, as ``POST /__mock/rules`` takes them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m oauth2_token_contract.mock", description="The stateful OAuth2 token mock."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the stateful mock")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=4010, help="0 picks a free port")
+    serve.add_argument("--config", help="clients YAML (default: mocks/clients.yaml)")
+    serve.add_argument("--rate-limit", metavar="RATE", help="every client's budget, e.g. 20/second, or off")
+    serve.add_argument("--spec", help="OpenAPI file (default: TOKEN_API_SPEC or openapi/oauth2-token.yaml)")
+    serve.add_argument(
+        "--scenario", metavar="FILE", help="YAML of scripted answers (rules:) to load at start"
+    )
+    serve.add_argument(
+        "--app", metavar="MODULE:FACTORY", help="serve FACTORY(settings[, ARG]) instead of the mock"
+    )
+    serve.add_argument("--app-arg", metavar="ARG", help="a second argument for the --app factory")
+    serve.add_argument(
+        "--http",
+        choices=["auto", "httptools", "h11"],
+        default="auto",
+        help="the HTTP implementation (both bounded alike)",
+    )
+    commands.add_parser(
+        "prism",
+        help="run Prism on the spec (arguments go to oauth2_token_contract.mock.prism)",
+        add_help=False,
+    )
+    return parser
+
+
+def _factory(spec: str) -> Callable[..., Any]:
+    from oauth2_token_contract.mock.settings import ConfigError  # noqa: PLC0415
+
+    module_name, _, name = spec.partition(":")
+    if not module_name or not name:
+        raise ConfigError(f"--app {spec!r}: expected MODULE:FACTORY")
+    try:
+        factory = getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"--app {spec!r}: {exc}") from None
+    if not callable(factory):
+        raise ConfigError(f"--app {spec!r}: not callable")
+    return factory  # type: ignore[no-any-return]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from oauth2_token_contract.mock.app import create_app  # noqa: PLC0415 - `--help` stays instant
+    from oauth2_token_contract.mock.server import serve  # noqa: PLC0415
+    from oauth2_token_contract.mock.settings import ConfigError, load_settings  # noqa: PLC0415
+
+    try:
+        settings = load_settings(
+            args.config, rate_limit=args.rate_limit, spec=args.spec, scenario=args.scenario
+        )
+        if args.app is None:
+            app = create_app(settings)
+        else:
+            factory = _factory(args.app)
+            app = factory(settings) if args.app_arg is None else factory(settings, args.app_arg)
+    except (ConfigError, ValueError) as exc:
+        print(f"mocks: {exc}", file=sys.stderr)
+        return 2
+
+    def announce(url: str) -> None:
+        print(f"listening on {url}", flush=True)
+
+    serve(app, args.host, args.port, announce, args.http)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["prism"]:
+        from oauth2_token_contract.mock import prism  # noqa: PLC0415 - another module, loaded only when asked for
+
+        return prism.main(argv[1:])
+    return _serve(_parser().parse_args(argv))

@@ -1,0 +1,407 @@
+"""Encodings and client authentication: JSON and form alike, Content-Type parameters, form decoding,
+duplicates, empties, unknown parameters, malformed bodies, and where the credentials go (RFC 6749
+sections 2.3, 3.1, 3.2).
+
+Every refusal is judged only where a valid request in the same media type works
+(``preconditions.media_works``): a server that refuses every JSON body proves nothing by refusing
+a malformed one. Requests carry valid credentials unless credentials are what the test is about, so
+the only defect of a request is the one the test names.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import quote
+
+import pytest
+from hypothesis import given
+
+from oauth2_token_contract.spec.names import Check
+from oauth2_token_contract.suite import strategies
+from oauth2_token_contract.suite.checks import error_is, expect_status, granted, require
+from oauth2_token_contract.suite.client import FORM, JSON, TokenClient, basic_header
+from oauth2_token_contract.suite.flows import Preconditions
+
+pytestmark = pytest.mark.token_contract
+
+MEDIA = ["json", "form"]
+PLACEMENTS = ["basic", "body"]
+thorough = pytest.mark.thorough
+
+
+def _basic(client: TokenClient) -> tuple[str, str]:
+    return ("Authorization", basic_header(client.target.client_id, client.target.client_secret))
+
+
+def _wrong(value: str) -> str:
+    return value[:-1] + ("x" if value[-1:] != "x" else "y")
+
+
+@pytest.mark.checks(
+    Check.ENCODING_ACCEPTED, Check.TOKEN_RESPONSE_CONFORMS, Check.NO_STORE_ON_TOKENS, Check.TOKEN_IS_JSON
+)
+@pytest.mark.parametrize("placement", PLACEMENTS)
+@pytest.mark.parametrize("media", MEDIA)
+def test_both_media_types_and_both_credential_places_work(
+    client: TokenClient, media: str, placement: str
+) -> None:
+    exchange = client.grant(media=media, placement=placement)
+    expect_status(exchange, 200, check=Check.ENCODING_ACCEPTED, asked=f"a valid {media} grant, {placement}")
+
+
+@pytest.mark.checks(Check.CHARSET_ACCEPTED)
+@pytest.mark.parametrize("media", MEDIA)
+@given(parameter=strategies.charset_parameters())
+def test_content_type_parameters_are_accepted(
+    client: TokenClient, preconditions: Preconditions, media: str, parameter: str
+) -> None:
+    preconditions.media_works(media)
+    content_type = f"{JSON if media == 'json' else FORM}; {parameter}"
+    exchange = client.post({"grant_type": "client_credentials"}, media=media, content_type=content_type)
+    expect_status(exchange, 200, check=Check.CHARSET_ACCEPTED, asked=f"Content-Type {content_type!r}")
+
+
+@pytest.mark.checks(Check.FORM_SPACE_DECODED)
+@pytest.mark.parametrize("space", ["+", "%20"])
+def test_form_scope_spaces_decode(client: TokenClient, space: str) -> None:
+    """In a form ``+`` and ``%20`` are both a space: two scopes asked for, and never one unknown scope."""
+    scopes = client.target.scopes[:2]
+    if len(scopes) < 2:
+        pytest.skip(f"{client.target.name}: TOKEN_API_SCOPE names fewer than two scopes")
+    body = "grant_type=client_credentials&scope=" + space.join(quote(s, safe="") for s in scopes)
+    exchange = client.send(body.encode(), headers=[("Content-Type", FORM), _basic(client)])
+    expect_status(exchange, 200, check=Check.FORM_SPACE_DECODED, asked=f"two scopes joined by {space!r}")
+    got = granted(exchange, " ".join(scopes), client.target.scopes)
+    require(
+        got and got <= set(scopes),
+        Check.FORM_SPACE_DECODED,
+        f"asked for {scopes}, granted {sorted(got)}",
+        exchange,
+    )
+
+
+@pytest.mark.checks(Check.DUPLICATE_PARAMETER_REFUSED)
+@pytest.mark.parametrize("parameter", ["grant_type", pytest.param("scope", marks=thorough)])
+def test_a_form_parameter_sent_twice_is_refused(
+    client: TokenClient, preconditions: Preconditions, parameter: str
+) -> None:
+    """RFC 6749 sections 3.2 and 5.2: a repeated parameter is ``invalid_request``."""
+    preconditions.media_works("form")
+    value = "client_credentials" if parameter == "grant_type" else client.target.scopes[0]
+    pairs = [("grant_type", "client_credentials"), (parameter, value)]
+    if parameter == "scope":
+        pairs.append(("scope", value))
+    error_is(
+        client.post(pairs, media="form"),
+        "invalid_request",
+        check=Check.DUPLICATE_PARAMETER_REFUSED,
+        asked=f"{parameter} sent twice in a form",
+    )
+
+
+@pytest.mark.checks(Check.DUPLICATE_PARAMETER_REFUSED)
+def test_a_json_key_sent_twice_with_one_value_is_refused_or_read_once(
+    client: TokenClient, preconditions: Preconditions
+) -> None:
+    """A JSON object with a repeated key is not RFC 6749's form: a server may refuse it as a repeated
+    parameter, or read it as JSON parsers do (RFC 8259 leaves it open) when both values agree."""
+    preconditions.media_works("json")
+    pairs = [("grant_type", "client_credentials"), ("grant_type", "client_credentials")]
+    exchange = client.post(pairs, media="json")
+    if exchange.status == 200:
+        expect_status(exchange, 200, check=Check.DUPLICATE_PARAMETER_REFUSED)
+    else:
+        error_is(
+            exchange,
+            "invalid_request",
+            check=Check.DUPLICATE_PARAMETER_REFUSED,
+            asked="grant_type twice in a JSON object",
+        )
+
+
+@pytest.mark.checks(Check.EMPTY_PARAMETER_OMITTED)
+@pytest.mark.parametrize(
+    "parameter",
+    [
+        "all",
+        *(pytest.param(p, marks=thorough) for p in ("scope", "refresh_token", "client_id", "client_secret")),
+    ],
+)
+@pytest.mark.parametrize("media", MEDIA)
+def test_empty_parameters_are_omitted(
+    client: TokenClient, preconditions: Preconditions, media: str, parameter: str
+) -> None:
+    """RFC 6749 section 3.1: an empty value is treated as if the parameter were absent."""
+    preconditions.media_works(media)
+    names = ["scope", "refresh_token", "client_id", "client_secret"] if parameter == "all" else [parameter]
+    exchange = client.post([("grant_type", "client_credentials"), *((n, "") for n in names)], media=media)
+    expect_status(exchange, 200, check=Check.EMPTY_PARAMETER_OMITTED, asked=f"empty {', '.join(names)}")
+
+
+@pytest.mark.checks(Check.UNKNOWN_PARAMETER_IGNORED)
+def test_unknown_json_members_of_any_type_are_ignored(
+    client: TokenClient, preconditions: Preconditions
+) -> None:
+    """Section 3.2 says ignore unrecognized parameters: in JSON, whatever their type."""
+    preconditions.media_works("json")
+    extra = {"audience": ["a", "b"], "ttl": 3600, "debug": True, "context": {"k": None}}
+    exchange = client.post({"grant_type": "client_credentials", **extra}, media="json")
+    expect_status(
+        exchange, 200, check=Check.UNKNOWN_PARAMETER_IGNORED, asked="unknown JSON members of every type"
+    )
+
+
+@pytest.mark.checks(Check.UNKNOWN_PARAMETER_IGNORED)
+@pytest.mark.parametrize("media", MEDIA)
+@given(extra=strategies.unknown_parameters())
+def test_unknown_parameters_are_ignored(
+    client: TokenClient, preconditions: Preconditions, media: str, extra: dict[str, str]
+) -> None:
+    preconditions.media_works(media)
+    exchange = client.post({"grant_type": "client_credentials", **extra}, media=media)
+    expect_status(
+        exchange, 200, check=Check.UNKNOWN_PARAMETER_IGNORED, asked=f"unknown parameters {sorted(extra)}"
+    )
+
+
+MALFORMED = {
+    "trailing comma": b'{"grant_type": "client_credentials",}',
+    "text after the object": b'{"grant_type": "client_credentials"} and more',
+    "truncated": b'{"grant_type": "client_credentials"',
+    "a NUL byte": b"\x00",
+    "not an object": b'[["grant_type", "client_credentials"]]',
+}
+
+
+@pytest.mark.checks(Check.MALFORMED_BODY_REFUSED)
+@pytest.mark.parametrize(
+    "name",
+    [
+        name if name in ("trailing comma", "text after the object") else pytest.param(name, marks=thorough)
+        for name in MALFORMED
+    ],
+)
+def test_malformed_json_is_invalid_request(
+    client: TokenClient, preconditions: Preconditions, name: str
+) -> None:
+    """Near-JSON a forgiving parser would read: a server that reads it would read anything."""
+    preconditions.media_works("json")
+    exchange = client.send(MALFORMED[name], headers=[("Content-Type", JSON), _basic(client)])
+    error_is(
+        exchange, "invalid_request", check=Check.MALFORMED_BODY_REFUSED, asked=f"a JSON body with {name}"
+    )
+
+
+@pytest.mark.checks(Check.MALFORMED_BODY_REFUSED)
+@pytest.mark.thorough
+@given(body=strategies.malformed_json())
+def test_generated_malformed_json_is_invalid_request(
+    client: TokenClient, preconditions: Preconditions, body: bytes
+) -> None:
+    preconditions.media_works("json")
+    exchange = client.send(body, headers=[("Content-Type", JSON), _basic(client)])
+    error_is(exchange, "invalid_request", check=Check.MALFORMED_BODY_REFUSED, asked="a malformed JSON body")
+
+
+@pytest.mark.checks(Check.INVALID_UTF8_REFUSED)
+@pytest.mark.parametrize("media", MEDIA)
+@given(bad=strategies.invalid_utf8())
+def test_invalid_utf8_is_refused(
+    client: TokenClient, preconditions: Preconditions, media: str, bad: bytes
+) -> None:
+    """Bytes that are not UTF-8 inside the grant type: refused, however the server decodes them."""
+    preconditions.media_works(media)
+    if media == "json":
+        body = b'{"grant_type": "client_' + bad + b'credentials"}'
+    else:
+        body = b"grant_type=client_" + bad + b"credentials"
+    exchange = client.send(
+        body, headers=[("Content-Type", JSON if media == "json" else FORM), _basic(client)]
+    )
+    error_is(
+        exchange,
+        "invalid_request",
+        "unsupported_grant_type",
+        check=Check.INVALID_UTF8_REFUSED,
+        asked="a body that is not UTF-8",
+    )
+
+
+@pytest.mark.checks(Check.CONTENT_TYPE_ENFORCED)
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        None,
+        "application/jsonx",
+        pytest.param("application/xml", marks=thorough),
+        pytest.param("multipart/form-data; boundary=x", marks=thorough),
+    ],
+)
+def test_unsupported_content_type_is_invalid_request(
+    client: TokenClient, preconditions: Preconditions, content_type: str | None
+) -> None:
+    preconditions.media_works("json")
+    headers = [_basic(client)] + ([("Content-Type", content_type)] if content_type else [])
+    exchange = client.send(json.dumps({"grant_type": "client_credentials"}).encode(), headers=headers)
+    error_is(
+        exchange,
+        "invalid_request",
+        check=Check.CONTENT_TYPE_ENFORCED,
+        asked=f"a JSON body labelled {content_type or 'nothing'}",
+    )
+
+
+@pytest.mark.checks(Check.ONE_AUTH_METHOD)
+@pytest.mark.parametrize("media", ["form", pytest.param("json", marks=thorough)])
+def test_the_same_credentials_in_both_places_are_refused_or_accepted(
+    client: TokenClient, preconditions: Preconditions, media: str
+) -> None:
+    """RFC 6749 section 2.3: a client MUST NOT use two authentication methods. The server may refuse
+    such a request (``invalid_request``) or accept it when both name the same client with the same
+    secret (the seed's own example does this); nothing else."""
+    preconditions.media_works(media)
+    target = client.target
+    params = {"grant_type": "client_credentials", "client_secret": target.client_secret}
+    exchange = client.post(params, media=media, placement="basic")
+    if exchange.status == 200:
+        expect_status(exchange, 200, check=Check.ONE_AUTH_METHOD)
+    else:
+        error_is(
+            exchange,
+            "invalid_request",
+            check=Check.ONE_AUTH_METHOD,
+            asked="the same secret in Basic and in the body",
+        )
+
+
+@pytest.mark.checks(Check.CONFLICTING_CREDENTIALS_REFUSED)
+@pytest.mark.parametrize("wrong", ["body", pytest.param("basic", marks=thorough)])
+@pytest.mark.parametrize("media", MEDIA)
+def test_conflicting_credentials_are_refused(
+    client: TokenClient, preconditions: Preconditions, media: str, wrong: str
+) -> None:
+    """Basic and a body secret that disagree: whichever the server reads, one is wrong, so no token."""
+    preconditions.media_works(media)
+    target = client.target
+    body_secret = _wrong(target.client_secret) if wrong == "body" else target.client_secret
+    basic_secret = target.client_secret if wrong == "body" else _wrong(target.client_secret)
+    exchange = client.post(
+        {"grant_type": "client_credentials", "client_secret": body_secret},
+        media=media,
+        headers=[("Authorization", basic_header(target.client_id, basic_secret))],
+        placement=None,
+    )
+    error_is(
+        exchange,
+        "invalid_request",
+        "invalid_client",
+        check=Check.CONFLICTING_CREDENTIALS_REFUSED,
+        asked=f"a wrong secret in {wrong} beside a right one",
+    )
+
+
+@pytest.mark.checks(Check.CLIENT_ID_BESIDE_BASIC)
+@pytest.mark.parametrize("media", ["form", pytest.param("json", marks=thorough)])
+def test_body_client_id_beside_basic_is_accepted(
+    client: TokenClient, preconditions: Preconditions, media: str
+) -> None:
+    """RFC 6749 section 3.2.1: a client may name itself with ``client_id`` beside its Basic credentials."""
+    preconditions.media_works(media)
+    params = {"grant_type": "client_credentials", "client_id": client.target.client_id}
+    exchange = client.post(params, media=media, placement="basic")
+    expect_status(
+        exchange, 200, check=Check.CLIENT_ID_BESIDE_BASIC, asked="client_id in the body beside Basic"
+    )
+
+
+@pytest.mark.checks(Check.CLIENT_AUTHENTICATED)
+@pytest.mark.parametrize("media", MEDIA)
+def test_no_credentials_is_invalid_client(
+    client: TokenClient, preconditions: Preconditions, media: str
+) -> None:
+    preconditions.media_works(media)
+    exchange = client.post({"grant_type": "client_credentials"}, media=media, placement=None)
+    error_is(
+        exchange, "invalid_client", check=Check.CLIENT_AUTHENTICATED, asked="a grant without credentials"
+    )
+
+
+@pytest.mark.checks(Check.CLIENT_AUTHENTICATED)
+@pytest.mark.parametrize(
+    ("tamper", "placement"),
+    [("secret", "basic"), ("secret", "body"), ("id", "basic"), pytest.param("id", "body", marks=thorough)],
+)
+@pytest.mark.parametrize("media", MEDIA)
+def test_wrong_credentials_are_invalid_client(
+    client: TokenClient, preconditions: Preconditions, media: str, tamper: str, placement: str
+) -> None:
+    preconditions.media_works(media)
+    target = client.target
+    cid, secret = target.client_id, target.client_secret
+    if tamper == "secret":
+        secret = _wrong(secret)
+    else:
+        cid += "-unknown"
+    exchange = client.post(
+        {"grant_type": "client_credentials"},
+        media=media,
+        placement=placement,
+        client_id=cid,
+        client_secret=secret,
+    )
+    asked = (
+        f"a wrong client secret ({placement})"
+        if tamper == "secret"
+        else f"an unknown client id ({placement})"
+    )
+    error_is(exchange, "invalid_client", check=Check.CLIENT_AUTHENTICATED, asked=asked)
+
+
+@pytest.mark.checks(Check.CLIENT_ID_ALONE_REFUSED)
+@pytest.mark.parametrize("how", ["body", pytest.param("basic", marks=thorough)])
+@pytest.mark.parametrize("media", MEDIA)
+def test_a_client_id_without_its_secret_is_refused(
+    client: TokenClient, preconditions: Preconditions, media: str, how: str
+) -> None:
+    """A confidential client must authenticate (RFC 6749 sections 2.3.1, 3.2.1): its id alone, in the
+    body or as Basic with an empty secret, gets no token."""
+    preconditions.media_works(media)
+    target = client.target
+    if how == "body":
+        exchange = client.post(
+            {"grant_type": "client_credentials", "client_id": target.client_id}, media=media, placement=None
+        )
+    else:
+        exchange = client.post(
+            {"grant_type": "client_credentials"},
+            media=media,
+            placement=None,
+            headers=[("Authorization", basic_header(target.client_id, ""))],
+        )
+    error_is(
+        exchange,
+        "invalid_client",
+        "invalid_request",
+        check=Check.CLIENT_ID_ALONE_REFUSED,
+        asked=f"the client id without a secret ({how})",
+    )
+
+
+@pytest.mark.checks(Check.BASIC_FORM_URL_DECODED)
+def test_basic_credentials_are_form_url_decoded(client: TokenClient) -> None:
+    """RFC 6749 section 2.3.1: id and secret are form-url-encoded before Basic; a server decodes them.
+
+    Every character percent-encoded is still the same id and secret.
+    """
+    target = client.target
+    encoded = "".join(f"%{b:02X}" for b in target.client_id.encode())
+    encoded += ":" + "".join(f"%{b:02X}" for b in target.client_secret.encode())
+    header = "Basic " + base64.b64encode(encoded.encode()).decode()
+    exchange = client.send(
+        b"grant_type=client_credentials", headers=[("Content-Type", FORM), ("Authorization", header)]
+    )
+    expect_status(
+        exchange, 200, check=Check.BASIC_FORM_URL_DECODED, asked="Basic credentials percent-encoded"
+    )

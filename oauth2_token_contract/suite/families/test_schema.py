@@ -1,0 +1,232 @@
+"""Schema conformance: Schemathesis generates positive and negative requests from the spec, in both
+media types; our single-answer checks and three of Schemathesis's own judge every answer, each failure
+under its own check name with its own curl line.
+
+Random credentials are schema-valid but rightly refused, so every positive case carries the target's
+real credentials (as Basic or in the body) and a scope it may ask for; then a valid request must get
+200 (``positive_data_accepted``). Negative cases keep their broken part and, where that does not undo
+it, carry real credentials too, so a 400 proves validation and not merely authentication. Requests go
+out through the suite's own client: the run's budget, 429s waited out, exact bytes in the curl line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import jsonschema
+import pytest
+import requests
+import schemathesis
+from hypothesis import given
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import load_all_checks
+
+from oauth2_token_contract.spec import contract
+from oauth2_token_contract.spec.names import Check
+from oauth2_token_contract.suite.checks import raise_findings, response_findings, unknown_scope_not_granted
+from oauth2_token_contract.suite.client import Media, TokenClient, basic_header
+from oauth2_token_contract.suite.coverage import COVERAGE
+from oauth2_token_contract.suite.errors import ContractViolation
+from oauth2_token_contract.suite.exchange import Exchange
+from oauth2_token_contract.suite.flows import NoRefreshToken, Preconditions, obtain_refresh_token
+
+load_all_checks()
+from schemathesis.checks import not_a_server_error  # noqa: E402 - registered by load_all_checks
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance  # noqa: E402
+
+pytestmark = pytest.mark.token_contract
+
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "checks": {
+            # The contract's only refusal is 400 (the 429 path is waited out by the pacer).
+            "negative_data_rejection": {"expected-statuses": ["400"]},
+            "positive_data_acceptance": {"expected-statuses": ["200"]},
+        },
+    }
+)
+SCHEMA = schemathesis.openapi.from_path(contract.spec_path(), config=CONFIG)
+OPERATION = SCHEMA[contract.load().token_path]["POST"]
+MEDIA_TYPES = contract.load().media_types
+_CREDENTIALS = ("client_id", "client_secret")
+thorough = pytest.mark.thorough
+# Schemathesis's checks that ours do not already cover, under the names our reports use.
+SCHEMATHESIS_CHECKS: dict[Check, Callable[..., Any]] = {
+    Check.NOT_A_SERVER_ERROR: not_a_server_error,
+    Check.NEGATIVE_DATA_REJECTED: negative_data_rejection,
+    Check.POSITIVE_DATA_ACCEPTED: positive_data_acceptance,
+}
+
+
+@cache
+def _cases(mode: str, media_type: str) -> st.SearchStrategy[schemathesis.Case]:
+    """Cases of one media type (the strategy's ``media_type`` alone does not hold every case to it)."""
+    cases = OPERATION.as_strategy(GenerationMode(mode), media_type=media_type)
+    return cases.filter(lambda case: case.media_type == media_type)
+
+
+def _media(media_type: str) -> Media:
+    return "json" if "json" in media_type else "form"
+
+
+def _choices(case: schemathesis.Case) -> random.Random:
+    """Per-case choices (where the credentials go, which scope) that replay with the case itself."""
+    return random.Random(hashlib.sha256(repr((case.media_type, case.body)).encode()).digest())
+
+
+def _prepare(case: schemathesis.Case, client: TokenClient) -> bool:
+    """Give the case real credentials; return whether a 200 is then owed (positive_data_accepted)."""
+    target = client.target
+    rng = _choices(case)
+    body = case.body if isinstance(case.body, dict) else None
+    basic = {"Authorization": basic_header(target.client_id, target.client_secret)}
+    if not case.meta.generation.mode.is_positive or body is None:
+        if body is None or not any(k in body for k in _CREDENTIALS):
+            case.headers = {**(case.headers or {}), **basic}
+        return False
+    for key in _CREDENTIALS:
+        body.pop(key, None)
+    if rng.choice(("basic", "body")) == "body":
+        body.update(client_id=target.client_id, client_secret=target.client_secret)
+    else:
+        case.headers = {**(case.headers or {}), **basic}
+    scopes = list(target.scopes)
+    scope = " ".join(rng.sample(scopes, rng.randint(0, len(scopes))))
+    body.pop("scope", None)
+    if scope:
+        body["scope"] = scope
+    if body.get("grant_type") != "refresh_token":
+        return True
+    if not target.stateful:
+        return False
+    try:
+        body["refresh_token"], _, _ = obtain_refresh_token(client)
+    except NoRefreshToken:
+        # A client that gets no refresh tokens: the same valid request, as a client_credentials grant.
+        body["grant_type"] = "client_credentials"
+        body.pop("refresh_token", None)
+        return True
+    body.pop("scope", None)
+    return True
+
+
+def _send(
+    case: schemathesis.Case, client: TokenClient
+) -> tuple[Exchange, schemathesis.Response, dict[str, Any]]:
+    """The case as requests would prepare it, sent byte for byte by the suite's client."""
+    kwargs = case.as_transport_kwargs(base_url=client.target.base_url)
+    prepared = requests.Request(**{k: v for k, v in kwargs.items() if k != "timeout"}).prepare()
+    body = prepared.body if isinstance(prepared.body, bytes) else (prepared.body or "").encode()
+    path = prepared.path_url
+    headers = [(k, v) for k, v in prepared.headers.items() if k.lower() != "content-length"]
+    exchange = client.send(body, headers=headers, method=str(prepared.method), path=path)
+    response = schemathesis.Response(
+        status_code=exchange.status,
+        headers={k: exchange.header_values(k) for k in {k.lower() for k, _ in exchange.headers}},
+        content=exchange.body,
+        request=prepared,
+        elapsed=exchange.elapsed,
+        verify=False,
+        http_version="1.1",
+    )
+    return exchange, response, kwargs
+
+
+def _only_scope_broken(body: Any) -> str | None:
+    """The requested scope when it is the only thing wrong with a request body, else None."""
+    if not isinstance(body, dict) or not isinstance(body.get("scope"), str):
+        return None
+    rest = {k: v for k, v in body.items() if k != "scope"}
+    return (
+        body["scope"]
+        if jsonschema.Draft202012Validator(contract.load().request_schema).is_valid(rest)
+        else None
+    )
+
+
+def _schemathesis_findings(
+    case: schemathesis.Case,
+    exchange: Exchange,
+    response: schemathesis.Response,
+    kwargs: dict[str, Any],
+    owed: bool,
+) -> list[ContractViolation]:
+    found = []
+    for check, function in SCHEMATHESIS_CHECKS.items():
+        if check is Check.POSITIVE_DATA_ACCEPTED and not owed:
+            continue
+        COVERAGE.judged(check)
+        try:
+            case.validate_response(response, checks=[function], transport_kwargs=kwargs)
+        except* AssertionError as group:
+            for failure in group.exceptions:
+                title = getattr(failure, "title", type(failure).__name__)
+                message = getattr(failure, "message", "") or str(failure)
+                found.append(ContractViolation(check, f"{title}: {message}", exchange, cause=title))
+    return found
+
+
+@pytest.mark.checks(
+    Check.NOT_A_SERVER_ERROR,
+    Check.POSITIVE_DATA_ACCEPTED,
+    Check.STATUS_IS_DOCUMENTED,
+    Check.TOKEN_RESPONSE_CONFORMS,
+    Check.ERROR_BODY_CONFORMS,
+)
+@pytest.mark.cost(per_example=2)
+@pytest.mark.parametrize("media_type", MEDIA_TYPES)
+@given(data=st.data())
+def test_generated_valid_requests_conform(
+    client: TokenClient, preconditions: Preconditions, media_type: str, data: st.DataObject
+) -> None:
+    preconditions.media_works(_media(media_type))
+    case = data.draw(_cases("positive", media_type), label="case")
+    owed = _prepare(case, client)
+    exchange, response, kwargs = _send(case, client)
+    raise_findings(
+        response_findings(exchange) + _schemathesis_findings(case, exchange, response, kwargs, owed)
+    )
+
+
+@pytest.mark.checks(
+    Check.NOT_A_SERVER_ERROR,
+    Check.NEGATIVE_DATA_REJECTED,
+    Check.STATUS_IS_DOCUMENTED,
+    Check.ERROR_BODY_CONFORMS,
+)
+@pytest.mark.parametrize("media_type", MEDIA_TYPES)
+@given(data=st.data())
+def test_generated_invalid_requests_are_refused(
+    client: TokenClient, preconditions: Preconditions, media_type: str, data: st.DataObject
+) -> None:
+    preconditions.media_works(_media(media_type))
+    case = data.draw(_cases("negative", media_type), label="case")
+    _prepare(case, client)
+    exchange, response, kwargs = _send(case, client)
+    scope = _only_scope_broken(case.body) if exchange.status == 200 else None
+    if scope is not None:
+        # RFC 6749 section 3.3: a server may ignore a requested scope it cannot grant, saying what it
+        # granted instead; the malformed scope must not be granted.
+        unknown_scope_not_granted(exchange, scope, Check.NEGATIVE_DATA_REJECTED)
+        raise_findings(response_findings(exchange))
+        return
+    raise_findings(
+        response_findings(exchange) + _schemathesis_findings(case, exchange, response, kwargs, False)
+    )
+
+
+@pytest.mark.checks(Check.UNSUPPORTED_METHOD_REFUSED)
+@pytest.mark.parametrize("method", ["GET", *(pytest.param(m, marks=thorough) for m in ("PUT", "DELETE"))])
+def test_methods_the_operation_lacks_are_refused(client: TokenClient, method: str) -> None:
+    """The spec declares POST only: another method gets a client error (404 or 405, with ``Allow``)."""
+    exchange = client.send(
+        b"",
+        method=method,
+        headers=[("Authorization", basic_header(client.target.client_id, client.target.client_secret))],
+    )
+    raise_findings(response_findings(exchange))

@@ -1,0 +1,301 @@
+"""Token semantics: unique tokens; granted scope within what was asked and allowed, compared exactly;
+refresh that works, narrows, never widens, needs the client's credentials and a refresh token (not an
+access token, not an altered one); JWTs that agree with their answer. The refresh flow is a state
+machine whose rules are grants and refreshes."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+
+from oauth2_token_contract.spec.names import Check
+from oauth2_token_contract.suite import strategies
+from oauth2_token_contract.suite.checks import (
+    error_is,
+    expect_status,
+    granted,
+    granted_scope_within_request,
+    jwt_agrees_with_response,
+    refresh_never_widens_scope,
+    require,
+    scope_matched_exactly,
+    tokens_unique,
+)
+from oauth2_token_contract.suite.client import Media, TokenClient
+from oauth2_token_contract.suite.exchange import Exchange
+from oauth2_token_contract.suite.flows import Preconditions, RefreshTokenSource, obtain_token
+
+pytestmark = [pytest.mark.token_contract, pytest.mark.needs_state]
+MEDIA = ["json", "form"]
+thorough = pytest.mark.thorough
+# Two grants this far apart never share a token, even on a server whose JWTs carry whole seconds.
+APART = 1.1
+
+
+@pytest.mark.checks(Check.TOKENS_UNIQUE)
+@pytest.mark.cost(fixed=3)
+def test_tokens_are_unique_across_grants(client: TokenClient) -> None:
+    """Grants for different scopes, and grants a second apart, never share a token (a server that
+    hands one cached token to every grant fails here)."""
+    scopes = client.target.scopes
+    first = obtain_token(client, scopes[0] if len(scopes) > 1 else None)
+    other = obtain_token(client, " ".join(scopes[1:]) if len(scopes) > 1 else None)
+    exchanges = [first, other] if len(scopes) > 1 else [first]
+    time.sleep(max(0.0, APART - (time.time() - first.answered_at)))
+    exchanges.append(obtain_token(client, scopes[0] if len(scopes) > 1 else None))
+    tokens_unique(exchanges)
+
+
+@pytest.mark.checks(Check.GRANTED_SCOPE_WITHIN_REQUEST)
+@given(data=st.data())
+def test_granted_scope_lies_within_request_and_allowance(client: TokenClient, data: st.DataObject) -> None:
+    requested = data.draw(strategies.scope_requests(client.target.scopes), label="scope")
+    exchange = obtain_token(client, requested)
+    granted_scope_within_request(exchange, requested, client.target.scopes)
+
+
+@pytest.mark.checks(Check.SCOPE_MATCHED_EXACTLY)
+@pytest.mark.parametrize("media", MEDIA)
+def test_scopes_are_compared_exactly(client: TokenClient, preconditions: Preconditions, media: Media) -> None:
+    """RFC 6749 section 3.3: scope tokens are case-sensitive strings; a case variant of an allowed
+    scope is another, unknown scope."""
+    meant = next((s for s in client.target.scopes if s.swapcase() != s), None)
+    if meant is None:
+        pytest.skip(f"{client.target.name}: no scope in TOKEN_API_SCOPE has letters to change the case of")
+    preconditions.media_works(media)
+    exchange = client.grant(scope=meant.swapcase(), media=media)
+    scope_matched_exactly(exchange, meant.swapcase(), meant, client.target.scopes)
+
+
+@pytest.mark.checks(Check.REFRESH_WORKS, Check.REFRESHED_TOKEN_WORKS, Check.TOKENS_UNIQUE)
+@pytest.mark.cost(fixed=3)
+@pytest.mark.usefixtures("refresh_supported")
+def test_refresh_yields_a_new_working_token(client: TokenClient) -> None:
+    """A refresh issues an access token never issued before (not the grant's, not the refresh token),
+    and the refresh token it hands back (rotated or the same) works in turn."""
+    first_grant = obtain_token(client)
+    token = first_grant.json().get("refresh_token")
+    refreshed = client.grant("refresh_token", refresh_token=token)
+    expect_status(refreshed, 200, check=Check.REFRESH_WORKS, asked="a refresh with a fresh refresh token")
+    require(
+        refreshed.json().get("access_token") != token,
+        Check.TOKENS_UNIQUE,
+        "the access token is the refresh token",
+        refreshed,
+    )
+    tokens_unique([first_grant, refreshed])
+    again = client.grant("refresh_token", refresh_token=refreshed.json().get("refresh_token", token))
+    expect_status(
+        again, 200, check=Check.REFRESHED_TOKEN_WORKS, asked="a refresh with the token a refresh gave"
+    )
+    tokens_unique([first_grant, refreshed, again])
+
+
+@pytest.mark.checks(Check.REFRESH_MAY_NARROW, Check.GRANTED_SCOPE_WITHIN_REQUEST)
+@pytest.mark.cost(per_example=2)
+@given(data=st.data())
+def test_a_refresh_may_narrow_the_scope(
+    client: TokenClient, fresh_refresh_token: RefreshTokenSource, data: st.DataObject
+) -> None:
+    token, original = fresh_refresh_token()
+    narrower = data.draw(strategies.scope_requests(sorted(original)), label="narrower")
+    exchange = client.grant("refresh_token", refresh_token=token, scope=narrower)
+    expect_status(exchange, 200, check=Check.REFRESH_MAY_NARROW, asked=f"a refresh narrowed to {narrower!r}")
+    granted_scope_within_request(exchange, narrower, original)
+
+
+@pytest.mark.checks(Check.REFRESH_NEVER_WIDENS_SCOPE)
+@pytest.mark.cost(per_example=2)
+@given(data=st.data())
+def test_a_refresh_never_widens_the_scope(
+    client: TokenClient, fresh_refresh_token: RefreshTokenSource, data: st.DataObject
+) -> None:
+    scopes = client.target.scopes
+    if len(scopes) < 2:
+        pytest.skip(f"{client.target.name}: needs at least two scopes in TOKEN_API_SCOPE")
+    original = data.draw(strategies.scope_requests(scopes[:-1]), label="original")
+    token, granted_scope = fresh_refresh_token(original)
+    wider = " ".join(sorted(granted_scope | {scopes[-1]}))
+    exchange = client.grant("refresh_token", refresh_token=token, scope=wider)
+    if exchange.status == 200:
+        refresh_never_widens_scope(exchange, granted_scope)
+    else:
+        error_is(
+            exchange,
+            "invalid_scope",
+            check=Check.REFRESH_NEVER_WIDENS_SCOPE,
+            asked=f"a refresh asking for {wider!r} beyond {sorted(granted_scope)}",
+        )
+
+
+@pytest.mark.checks(Check.REFRESH_AUTHENTICATES_CLIENT)
+@pytest.mark.cost(fixed=2)
+@pytest.mark.parametrize("credentials", ["none", pytest.param("wrong secret", marks=thorough)])
+@pytest.mark.parametrize("media", MEDIA)
+def test_a_refresh_needs_the_clients_credentials(
+    client: TokenClient,
+    preconditions: Preconditions,
+    fresh_refresh_token: RefreshTokenSource,
+    media: Media,
+    credentials: str,
+) -> None:
+    """RFC 6749 section 6: a confidential client authenticates on the refresh grant too."""
+    preconditions.media_works(media)
+    token, _ = fresh_refresh_token()
+    params = {"grant_type": "refresh_token", "refresh_token": token}
+    if credentials == "none":
+        exchange = client.post(params, media=media, placement=None)
+    else:
+        exchange = client.post(params, media=media, client_secret=client.target.client_secret + "-wrong")
+    error_is(
+        exchange,
+        "invalid_client",
+        check=Check.REFRESH_AUTHENTICATES_CLIENT,
+        asked=f"a refresh with {credentials} for credentials",
+    )
+
+
+@pytest.mark.checks(Check.ACCESS_TOKEN_NOT_A_REFRESH_TOKEN)
+@pytest.mark.cost(fixed=2)
+@pytest.mark.usefixtures("refresh_supported")
+@pytest.mark.parametrize("media", MEDIA)
+def test_an_access_token_is_not_a_refresh_token(
+    client: TokenClient, preconditions: Preconditions, media: Media
+) -> None:
+    """RFC 6749 sections 6 and 10.4: only a refresh token refreshes; an access token is ``invalid_grant``."""
+    preconditions.media_works(media)
+    access_token = obtain_token(client).json().get("access_token")
+    exchange = client.grant("refresh_token", refresh_token=access_token, media=media)
+    error_is(
+        exchange,
+        "invalid_grant",
+        check=Check.ACCESS_TOKEN_NOT_A_REFRESH_TOKEN,
+        asked="an access token sent as the refresh token",
+    )
+
+
+def _altered(token: str, i: int) -> str:
+    i %= len(token)
+    return token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
+
+
+@pytest.mark.checks(Check.ALTERED_REFRESH_TOKEN_REFUSED)
+@pytest.mark.cost(fixed=2)
+@pytest.mark.parametrize("where", ["last", pytest.param("first", marks=thorough)])
+@pytest.mark.parametrize("media", MEDIA)
+def test_a_refresh_token_altered_at_an_end_is_refused(
+    client: TokenClient,
+    preconditions: Preconditions,
+    fresh_refresh_token: RefreshTokenSource,
+    media: Media,
+    where: str,
+) -> None:
+    """A server comparing only part of a token (its first characters, all but its last) is caught at
+    the ends, where such comparisons stop."""
+    preconditions.media_works(media)
+    token, _ = fresh_refresh_token()
+    altered = _altered(token, -1 if where == "last" else 0)
+    exchange = client.grant("refresh_token", refresh_token=altered, media=media)
+    error_is(
+        exchange,
+        "invalid_grant",
+        check=Check.ALTERED_REFRESH_TOKEN_REFUSED,
+        asked=f"a real refresh token with its {where} character changed",
+    )
+
+
+@pytest.mark.checks(Check.ALTERED_REFRESH_TOKEN_REFUSED)
+@pytest.mark.cost(per_example=2)
+@pytest.mark.thorough
+@given(position=st.integers(min_value=0), media=strategies.media)
+def test_an_altered_refresh_token_is_refused(
+    client: TokenClient,
+    preconditions: Preconditions,
+    fresh_refresh_token: RefreshTokenSource,
+    media: Media,
+    position: int,
+) -> None:
+    preconditions.media_works(media)
+    token, _ = fresh_refresh_token()
+    exchange = client.grant("refresh_token", refresh_token=_altered(token, position), media=media)
+    error_is(
+        exchange,
+        "invalid_grant",
+        check=Check.ALTERED_REFRESH_TOKEN_REFUSED,
+        asked="a real refresh token with one character changed",
+    )
+
+
+@pytest.mark.checks(Check.JWT_AGREES_WITH_RESPONSE)
+def test_jwt_tokens_agree_with_their_answer(jwt_client: TokenClient) -> None:
+    exchange = obtain_token(jwt_client, " ".join(jwt_client.target.scopes[:1]) or None)
+    token_type = str(exchange.json().get("token_type", ""))
+    if token_type.lower() != "jwt":
+        pytest.skip(f"{jwt_client.target.name} issues {token_type!r} tokens to this client, not JWTs")
+    jwt_agrees_with_response(exchange)
+
+
+class RefreshFlow(RuleBasedStateMachine):
+    """Grants and refreshes in any order; every refresh token is used at most once."""
+
+    refresh_tokens = Bundle("refresh_tokens")
+
+    def __init__(self, client: TokenClient) -> None:
+        super().__init__()
+        self.client = client
+        self.issued: list[Exchange] = []
+
+    @rule(target=refresh_tokens, data=st.data())
+    def grant(self, data: st.DataObject) -> tuple[str, frozenset[str]]:
+        scope = data.draw(strategies.scope_requests(self.client.target.scopes) | st.none(), label="scope")
+        exchange = obtain_token(self.client, scope)
+        self.issued.append(exchange)
+        granted_scope_within_request(exchange, scope, self.client.target.scopes)
+        body = exchange.json()
+        if "refresh_token" not in body:
+            pytest.skip(f"{self.client.target.name} issued no refresh_token for client_credentials")
+        return body["refresh_token"], frozenset(granted(exchange, scope, self.client.target.scopes))
+
+    @rule(target=refresh_tokens, held=consumes(refresh_tokens), data=st.data())
+    def refresh(self, held: tuple[str, frozenset[str]], data: st.DataObject) -> tuple[str, frozenset[str]]:
+        token, scope = held
+        narrower = data.draw(strategies.scope_requests(sorted(scope)) | st.none(), label="narrower")
+        exchange = self.client.grant("refresh_token", refresh_token=token, scope=narrower)
+        expect_status(exchange, 200, check=Check.REFRESH_WORKS, asked="a refresh in a chain of refreshes")
+        self.issued.append(exchange)
+        refresh_never_widens_scope(exchange, set(scope))
+        if narrower:
+            granted_scope_within_request(exchange, narrower, scope)
+        # RFC 6749 section 6: a new refresh token keeps the scope of the one it replaces, even when
+        # the access token was narrowed.
+        return exchange.json().get("refresh_token", token), scope
+
+    @invariant()
+    def every_token_is_unique(self) -> None:
+        tokens_unique(self.issued)
+
+
+@pytest.mark.checks(Check.REFRESH_WORKS, Check.REFRESH_NEVER_WIDENS_SCOPE, Check.TOKENS_UNIQUE)
+@pytest.mark.cost(per_example=4)
+@pytest.mark.thorough
+@pytest.mark.usefixtures("refresh_supported")
+def test_refresh_flow(client: TokenClient, token_hypothesis_settings: settings) -> None:
+    run_state_machine_as_test(
+        lambda: RefreshFlow(client),
+        settings=settings(
+            token_hypothesis_settings,
+            max_examples=min(token_hypothesis_settings.max_examples, 10),
+            stateful_step_count=4,
+        ),
+    )

@@ -1,0 +1,7 @@
+"""``python -m selfcheck``: see :mod:`selfcheck.runner`."""
+
+import sys
+
+from selfcheck.runner import main
+
+sys.exit(main())
