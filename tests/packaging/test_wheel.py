@@ -1,5 +1,6 @@
 """The built wheel works from anywhere: in a fresh virtual environment outside the checkout, the mock's
-console script serves, and one command runs the contract suite against it by URL with JUnit out.
+console script serves, and one command runs the contract suite against it by URL with JUnit out. It
+installs one import name, so a project with its own ``mocks`` package keeps its pytest working.
 
 What a service team does with the package, done here for real: ``uv build`` the wheel, install it
 (with the locked dependencies) into a new venv in a temporary folder, and run both commands there.
@@ -52,8 +53,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _run(
         uv, "pip", "install", "--quiet", "--python", venv_python, "--require-hashes", "-r", locked, cwd=where
     )
+    before = _site_packages(where / "venv")
     _run(uv, "pip", "install", "--quiet", "--python", venv_python, "--no-deps", str(wheel), cwd=where)
+    (where / "added.txt").write_text("\n".join(sorted(_site_packages(where / "venv") - before)))
     return where / "venv" / "bin"
+
+
+def _site_packages(venv: Path) -> set[str]:
+    """The names in the venv's site-packages: what an install adds there is what it can shadow."""
+    (folder,) = venv.glob("lib/python*/site-packages")
+    return {entry.name for entry in folder.iterdir()}
 
 
 def _clean_env(bin_dir: Path, **extra: str) -> dict[str, str]:
@@ -95,3 +104,40 @@ def test_the_mock_serves_and_the_suite_runs_against_it_from_an_installed_wheel(
     cases = list(ET.parse(junit).getroot().iter("testcase"))
     assert len(cases) > 50, f"only {len(cases)} test cases in the JUnit file"
     assert str(ROOT) not in output, "the run used the checkout, not the installed package"
+
+
+def test_the_wheel_adds_exactly_one_import_name(installed: Path) -> None:
+    added = (installed.parent.parent / "added.txt").read_text().split()
+    importable = sorted(n for n in added if not n.endswith((".dist-info", ".pth")) and n != "__pycache__")
+    assert importable == ["oauth2_token_contract"], added
+
+
+def test_a_project_with_its_own_mocks_package_runs_its_tests_with_the_plugin_loaded(
+    installed: Path, tmp_path: Path
+) -> None:
+    """``mocks`` is a common folder name; the plugin loads in every pytest run of the environment."""
+    project = tmp_path / "a-client-library"
+    (project / "mocks").mkdir(parents=True)
+    (project / "mocks" / "__init__.py").write_text("GREETING = 'ours'\n")
+    (project / "test_client.py").write_text(
+        "import httpx\n"
+        "from mocks import GREETING\n\n\n"
+        "def test_own_mocks_and_our_fixture(token_mock):\n"
+        "    assert GREETING == 'ours'\n"
+        "    client_id, secret = token_mock.credentials\n"
+        "    answer = httpx.post(token_mock.token_url, data={'grant_type': 'client_credentials'},\n"
+        "                        auth=(client_id, secret), timeout=10)\n"
+        "    assert answer.status_code == 200, answer.text\n"
+    )
+    done = subprocess.run(
+        [str(installed / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        env=_clean_env(installed),
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-4000:]
+    assert "1 passed" in output, output[-2000:]
