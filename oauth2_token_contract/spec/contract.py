@@ -1,61 +1,124 @@
-"""The contract as data: every limit, enum and example the mock and the suite use, read from the spec.
+"""The contract as data: every path, status, header, limit, enum and example the mock and suite use.
 
-Nothing else in the project copies a number out of ``openapi/oauth2-token.yaml``; it asks this module.
-The file lives in the repository's ``openapi/`` and ships as the package data
-``oauth2_token_contract.openapi``, so an installed wheel finds it from any folder.
+Nothing else in the project copies a number or a status out of a spec; it asks this module, which reads
+whichever document it is given (:mod:`.reading`). What the document leaves unsaid falls back to RFC
+6749, 6750, 6585 and 9110, and each such fallback is listed in :attr:`Contract.assumptions`; where the
+document contradicts the RFC it is listed in :attr:`Contract.contradictions`. The project ships two
+versions, named in :data:`VERSIONS`: the documentation page (the default) and Moov's published contract.
 """
 
 from __future__ import annotations
 
 import copy
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
+from oauth2_token_contract.spec.reading import Located, SpecError, chosen_operation, locate, read_document
 
-__all__ = ["DEFAULT_SPEC", "Contract", "load", "spec_path"]
+__all__ = [
+    "DEFAULT_SPEC",
+    "RFC_ERROR_CODES",
+    "VERSIONS",
+    "Contract",
+    "RetryHeader",
+    "SpecError",
+    "load",
+    "spec_path",
+]
 
+_SHIPPED = files("oauth2_token_contract.openapi")
+# Contract versions shipped with the package, by the name a user selects them with.
+VERSIONS = {
+    "docs-page": "oauth2-token.yaml",
+    "moov-published": "moov-published.yaml",
+}
 # Installed as files (a wheel, or editable from the checkout): a real path, which Spectral, Prism and
 # Schemathesis open by name.
-DEFAULT_SPEC = Path(str(files("oauth2_token_contract.openapi").joinpath("oauth2-token.yaml")))
-TOKEN_PATH = "/oauth2/token"
+DEFAULT_SPEC = Path(str(_SHIPPED.joinpath(VERSIONS["docs-page"])))
+
+RFC_GRANT_TYPES = ("client_credentials", "refresh_token")
+RFC_ERROR_CODES = (
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+)
+# The request field each refusal is about, where a spec documents per-field refusal bodies (422).
+FIELD_OF = {"invalid_scope": "scope", "invalid_grant": "refresh_token", "invalid_request": None}
+RETRY_UNIT = "x-retry-unit"  # on a 429 header: "milliseconds" or "seconds" (OpenAPI cannot say it)
+UNITS = {"milliseconds": 1, "ms": 1, "seconds": 1000, "s": 1000}
+EXPIRES_IN = (1, 2**31 - 1)  # RFC 6749 5.1: a lifetime in seconds; an int32 holds it
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 5.1, whatever a spec says
 
 
-def spec_path() -> Path:
-    """The spec in force: ``TOKEN_API_SPEC`` when set, else the one shipped with the package."""
-    return Path(os.environ.get("TOKEN_API_SPEC") or DEFAULT_SPEC)
+def spec_path(choice: str | None = None) -> Path:
+    """The spec in force: ``choice`` or ``TOKEN_API_SPEC`` (a file or a version name), else the default."""
+    named = choice or os.environ.get("TOKEN_API_SPEC") or ""
+    if named in VERSIONS:
+        return Path(str(_SHIPPED.joinpath(VERSIONS[named])))
+    return Path(named) if named else DEFAULT_SPEC
 
 
-def _resolve(node: Any, root: Mapping[str, Any]) -> Any:
-    """Inline local ``$ref``s; the fragment has no cycles, so a plain walk is enough."""
-    if isinstance(node, dict):
-        if "$ref" in node:
-            target: Any = root
-            for part in node["$ref"].removeprefix("#/").split("/"):
-                target = target[part]
-            return _resolve(target, root)
-        return {key: _resolve(value, root) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_resolve(item, root) for item in node]
-    return node
+@dataclass(frozen=True)
+class RetryHeader:
+    """The header a 429 names its wait in, and the unit of that wait."""
+
+    name: str
+    unit: str  # "milliseconds" or "seconds"
+    pattern: str | None
+    documented: bool
+    required: bool
+
+    @property
+    def ms_per_unit(self) -> int:
+        return UNITS[self.unit]
+
+    def wait_ms(self, value: str) -> int | None:
+        """The wait ``value`` says, in milliseconds; None when it is not a count of this unit."""
+        text = value.strip()
+        if not text.isdigit():
+            return None
+        return int(text) * self.ms_per_unit
+
+    def spell(self, wait_ms: int) -> str:
+        """``wait_ms`` as this header writes it, rounded up so a client never comes back too soon."""
+        return str(-(-wait_ms // self.ms_per_unit))
+
+
+def _status_key(code: str) -> int | None:
+    return int(code) if str(code).isdigit() else None
 
 
 @dataclass(frozen=True)
 class Contract:
-    """What the spec says about ``POST /oauth2/token``, resolved once."""
+    """What a spec says about its token endpoint, resolved once, with the RFC where it is silent."""
 
     path: Path
-    document: dict[str, Any]
-    operation: dict[str, Any] = field(repr=False)
+    document: dict[str, Any] = field(repr=False)
+    located: Located = field(repr=False)
+
+    # The operation and its request.
+
+    @property
+    def operation(self) -> dict[str, Any]:
+        return self.located.operation
 
     @property
     def token_path(self) -> str:
-        return TOKEN_PATH
+        return self.located.path
+
+    @property
+    def title(self) -> str:
+        info = self.document.get("info") or {}
+        return f"{info.get('title', self.path.name)} {info.get('version', '')}".strip()
 
     @property
     def media_types(self) -> tuple[str, ...]:
@@ -64,14 +127,17 @@ class Contract:
     @property
     def request_schema(self) -> dict[str, Any]:
         content = self.operation["requestBody"]["content"]
-        return copy.deepcopy(next(iter(content.values()))["schema"])
+        for media in content.values():
+            if "grant_type" in ((media or {}).get("schema") or {}).get("properties", {}):
+                return copy.deepcopy(media["schema"])
+        raise SpecError(f"spec {self.path}: no request schema with grant_type")  # locate() ensured one
 
     def _request_property(self, name: str) -> dict[str, Any]:
-        return self.request_schema["properties"][name]
+        return self.request_schema.get("properties", {}).get(name) or {}
 
     @property
     def request_parameters(self) -> tuple[str, ...]:
-        return tuple(self.request_schema["properties"])
+        return tuple(self.request_schema.get("properties", {}))
 
     @property
     def required_parameters(self) -> tuple[str, ...]:
@@ -79,11 +145,12 @@ class Contract:
 
     @property
     def grant_types(self) -> tuple[str, ...]:
-        return tuple(self._request_property("grant_type")["enum"])
+        enum = self._request_property("grant_type").get("enum")
+        return tuple(enum) if enum else RFC_GRANT_TYPES
 
     @property
-    def refresh_token_max_length(self) -> int:
-        return int(self._request_property("refresh_token")["maxLength"])
+    def refresh_token_max_length(self) -> int | None:
+        return self.max_length("refresh_token")
 
     def max_length(self, parameter: str) -> int | None:
         """A request parameter's ``maxLength``, or None where the spec sets none."""
@@ -93,68 +160,242 @@ class Contract:
     def pattern(self, parameter: str) -> str | None:
         return self._request_property(parameter).get("pattern")
 
-    def response(self, status: int) -> dict[str, Any]:
-        return self.operation["responses"][str(status)]
+    @property
+    def basic_auth(self) -> bool:
+        """Whether the spec names HTTP Basic; RFC 6749 2.3.1 makes servers support it regardless."""
+        schemes = (self.document.get("components") or {}).get("securitySchemes") or {}
+        return any(
+            str(s.get("type", "")).lower() == "http" and str(s.get("scheme", "")).lower() == "basic"
+            for s in schemes.values()
+            if isinstance(s, dict)
+        )
 
-    def response_schema(self, status: int) -> dict[str, Any]:
-        return copy.deepcopy(self.response(status)["content"]["application/json"]["schema"])
+    @property
+    def request_headers(self) -> dict[str, dict[str, Any]]:
+        """Header parameters the operation documents (``X-Moov-Version``), by name."""
+        return {str(p["name"]): p for p in self.located.parameters if p.get("in") == "header" and "name" in p}
+
+    # Its answers.
+
+    def response(self, status: int) -> dict[str, Any]:
+        return self.operation["responses"].get(str(status)) or {}
 
     @property
     def statuses(self) -> tuple[int, ...]:
-        return tuple(int(code) for code in self.operation["responses"])
+        return tuple(s for s in map(_status_key, self.operation["responses"]) if s is not None)
+
+    def response_schema(self, status: int) -> dict[str, Any]:
+        """The JSON schema of one answer's body; ``{}`` where the spec documents no body."""
+        content = self.response(status).get("content") or {}
+        for media_type, media in content.items():
+            if "json" in media_type and isinstance(media, dict) and isinstance(media.get("schema"), dict):
+                return copy.deepcopy(media["schema"])
+        return {}
+
+    def response_headers(self, status: int) -> dict[str, dict[str, Any]]:
+        return copy.deepcopy(self.response(status).get("headers") or {})
+
+    def required_headers(self, status: int) -> dict[str, dict[str, Any]]:
+        return {name: h for name, h in self.response_headers(status).items() if h.get("required")}
+
+    @property
+    def token_schema(self) -> dict[str, Any]:
+        return self.response_schema(200)
+
+    def _token_property(self, name: str) -> dict[str, Any]:
+        return self.token_schema.get("properties", {}).get(name) or {}
+
+    @property
+    def required_token_fields(self) -> tuple[str, ...]:
+        """What every 200 must carry: the spec's ``required``, and RFC 6749 5.1's two at the least."""
+        own = tuple(self.token_schema.get("required", ()))
+        return tuple(dict.fromkeys(("access_token", "token_type", *own)))
 
     @property
     def token_types(self) -> tuple[str, ...]:
-        return tuple(self.response_schema(200)["properties"]["token_type"]["enum"])
+        """The token_type names the spec allows; empty where any RFC 6749 7.1 type goes."""
+        return tuple(self._token_property("token_type").get("enum") or ())
 
     @property
-    def issued_token_max_length(self) -> int:
-        return int(self.response_schema(200)["properties"]["access_token"]["maxLength"])
+    def issued_token_max_length(self) -> int | None:
+        value = self._token_property("access_token").get("maxLength")
+        return None if value is None else int(value)
 
     @property
     def expires_in_bounds(self) -> tuple[int, int]:
-        prop = self.response_schema(200)["properties"]["expires_in"]
-        return int(prop["minimum"]), int(prop["maximum"])
+        prop = self._token_property("expires_in")
+        return int(prop.get("minimum", EXPIRES_IN[0])), int(prop.get("maximum", EXPIRES_IN[1]))
+
+    @property
+    def refusal_statuses(self) -> tuple[int, ...]:
+        """The documented 4xx answers other than 429, in the order the spec lists them."""
+        return tuple(s for s in self.statuses if 400 <= s < 500 and s != 429)
+
+    @property
+    def server_errors(self) -> tuple[int, ...]:
+        return tuple(s for s in self.statuses if s >= 500)
 
     @property
     def error_codes(self) -> tuple[str, ...]:
-        return tuple(self.response_schema(400)["properties"]["error"]["enum"])
+        """The RFC 6749 5.2 codes a 400 may carry: the spec's enum, else all six."""
+        enum = ((self.response_schema(400).get("properties") or {}).get("error") or {}).get("enum")
+        return tuple(enum) if enum else RFC_ERROR_CODES
 
-    def response_headers(self, status: int) -> dict[str, dict[str, Any]]:
-        return copy.deepcopy(self.response(status).get("headers", {}))
+    def _fields_of(self, status: int) -> set[str]:
+        return set(self.response_schema(status).get("properties") or {})
+
+    def statuses_for(self, code: str) -> tuple[int, ...]:
+        """Every documented status a refusal with RFC error ``code`` may take (the RFC's 400 first).
+
+        400 is RFC 6749 5.2's answer. A documented 401 also fits ``invalid_client`` (5.2 allows it after
+        Basic); a documented 422 with per-field bodies fits a refusal about one of its fields, and a
+        422 with no fields fits any refusal about the request's contents.
+        """
+        found = [400]
+        if code == "invalid_client" and 401 in self.statuses:
+            found.append(401)
+        if 422 in self.statuses and code in FIELD_OF:
+            fields = self._fields_of(422) - {"error", "error_description"}
+            wanted = FIELD_OF[code]
+            if not fields or wanted is None or wanted in fields:
+                found.append(422)
+        return tuple(found)
+
+    def refusal_body(self, status: int, code: str, description: str) -> dict[str, Any]:
+        """The body the spec documents for a refusal at ``status``: ``{error}``, or per-field messages."""
+        fields = self._fields_of(status) - {"error", "error_description"}
+        if status == 422 and fields:
+            wanted = FIELD_OF.get(code)
+            name = wanted if wanted in fields else sorted(fields)[0]
+            return {name: description}
+        return {"error": code, "error_description": description}
+
+    # Rate limiting.
+
+    @property
+    def rate_limited(self) -> bool:
+        """Whether the spec documents a 429; without one, a server answers none."""
+        return 429 in self.statuses
+
+    @cached_property
+    def retry(self) -> RetryHeader:
+        """The header a 429 names its wait in: the spec's, else RFC 9110's ``Retry-After`` in seconds."""
+        headers = self.response_headers(429)
+        for name, header in headers.items():
+            unit = header.get(RETRY_UNIT) or (header.get("schema") or {}).get(RETRY_UNIT)
+            if unit is None and name.lower() != "retry-after":
+                continue
+            unit = str(unit or "seconds").lower()
+            if unit not in UNITS:
+                raise SpecError(
+                    f"spec {self.path}: 429 header {name} has {RETRY_UNIT}: {unit}; "
+                    "use milliseconds or seconds"
+                )
+            canonical = "milliseconds" if UNITS[unit] == 1 else "seconds"
+            pattern = (header.get("schema") or {}).get("pattern")
+            return RetryHeader(name, canonical, pattern, True, bool(header.get("required")))
+        return RetryHeader("Retry-After", "seconds", None, False, False)
 
     @property
     def retry_header(self) -> str:
-        return next(iter(self.response_headers(429)))
+        return self.retry.name
 
     @property
     def retry_pattern(self) -> str:
-        return str(self.response_headers(429)[self.retry_header]["schema"]["pattern"])
+        return self.retry.pattern or "^[0-9]+$"
+
+    # Examples.
 
     def request_examples(self, media_type: str | None = None) -> dict[str, dict[str, Any]]:
         """Named request examples: name -> body."""
         content = self.operation["requestBody"]["content"]
-        media = content[media_type or self.media_types[0]]
-        return {name: copy.deepcopy(ex["value"]) for name, ex in media.get("examples", {}).items()}
+        media = content.get(media_type or self.media_types[0]) or {}
+        found = {
+            name: copy.deepcopy(ex["value"])
+            for name, ex in (media.get("examples") or {}).items()
+            if isinstance(ex, dict) and isinstance(ex.get("value"), dict)
+        }
+        if not found and isinstance(media.get("example"), dict):
+            found["example"] = copy.deepcopy(media["example"])
+        return found
 
     def response_examples(self, status: int) -> dict[str, Any]:
         """Named response examples for one status: name -> body."""
-        media = self.response(status).get("content", {}).get("application/json", {})
-        return {name: copy.deepcopy(ex["value"]) for name, ex in media.get("examples", {}).items()}
+        media = (self.response(status).get("content") or {}).get("application/json") or {}
+        return {
+            name: copy.deepcopy(ex["value"])
+            for name, ex in (media.get("examples") or {}).items()
+            if isinstance(ex, dict) and "value" in ex
+        }
 
     def header_example(self, status: int, header: str) -> str:
-        return str(self.response_headers(status)[header]["example"])
+        found = self.response_headers(status).get(header) or {}
+        example = found.get("example", (found.get("schema") or {}).get("example"))
+        return "" if example is None else str(example)
+
+    # What the reading assumed, and where the spec and the RFC disagree.
+
+    @cached_property
+    def assumptions(self) -> tuple[str, ...]:
+        """What the document leaves unsaid and the RFCs decide, one line each."""
+        said: list[str] = []
+        if not self.located.whole_document:
+            said.append(f"path {self.token_path} (the document is only the operation)")
+        if not self._request_property("grant_type").get("enum"):
+            said.append("grant types client_credentials and refresh_token (RFC 6749 4.4, 6)")
+        if not self.basic_auth:
+            said.append("client credentials in HTTP Basic too (RFC 6749 2.3.1: servers MUST support it)")
+        if 400 not in self.statuses:
+            said.append('refusals as 400 {"error": ...} (RFC 6749 5.2)')
+        if not self.token_types:
+            said.append("any token_type (RFC 6749 7.1)")
+        missing = [h for h in NO_STORE if h.lower() not in {n.lower() for n in self.response_headers(200)}]
+        if missing:
+            said.append(f"{' and '.join(f'{h}: {NO_STORE[h]}' for h in missing)} on tokens (RFC 6749 5.1)")
+        if self.rate_limited and not self.retry.documented:
+            said.append("a 429 may say its wait in Retry-After, in seconds (RFC 6585 4, RFC 9110 10.2.3)")
+        if not self.rate_limited:
+            said.append("no rate limiting: the spec documents no 429")
+        return tuple(said)
+
+    @cached_property
+    def contradictions(self) -> tuple[str, ...]:
+        """Where the document says what an RFC forbids; answers are judged by the RFC unless told."""
+        found: list[str] = []
+        words = str(self._token_property("expires_in").get("description", ""))
+        if re.search(r"timestamp|epoch|unix time|when .* expires", words, re.IGNORECASE):
+            found.append(
+                "expires_in: the spec calls it a timestamp; RFC 6749 5.1 says the lifetime in seconds"
+            )
+        types = {t.lower() for t in self.token_types}
+        if types and "bearer" not in types and not types <= {"opaque", "jwt"}:
+            found.append(f"token_type {sorted(types)}: not types RFC 6749 7.1 registers")
+        return tuple(found)
+
+
+def _check(contract: Contract) -> Contract:
+    """Fail now, with one line, on what the mock and the suite cannot work without."""
+    if 200 not in contract.statuses:
+        raise SpecError(f"spec {contract.path}: the token operation documents no 200 answer")
+    schema = contract.token_schema
+    if not schema:
+        raise SpecError(f"spec {contract.path}: the 200 answer has no JSON schema")
+    if "access_token" not in (schema.get("properties") or {}):
+        raise SpecError(f"spec {contract.path}: the 200 schema has no access_token property")
+    _ = contract.retry  # a bad unit is named here, not at the first 429
+    return contract
 
 
 @cache
-def _load(path: Path) -> Contract:
-    with path.open(encoding="utf-8") as handle:
-        raw = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loader
-    document = _resolve(raw, raw)
-    operation = document["paths"][TOKEN_PATH]["post"]
-    return Contract(path=path, document=document, operation=operation)
+def _load(path: Path, choice: str | None) -> Contract:
+    document = read_document(path)
+    located = locate(document, path, choice)
+    if not isinstance(located.operation.get("responses"), Mapping):
+        raise SpecError(f"spec {path}: the token operation has no responses")
+    return _check(Contract(path=path, document=document, located=located))
 
 
 def load(path: str | os.PathLike[str] | None = None) -> Contract:
-    """The contract from ``path`` (default: :func:`spec_path`), parsed once per file."""
-    return _load(Path(path).resolve() if path else spec_path().resolve())
+    """The contract from ``path`` (a file or a version name; default: :func:`spec_path`), read once."""
+    where = spec_path(str(path)) if path else spec_path()
+    return _load(where.resolve(), chosen_operation())
