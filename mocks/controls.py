@@ -48,6 +48,7 @@ def describe_client(client: ClientConfig, registry: ClientRegistry | None) -> di
         "client_id": client.client_id,
         "scopes": sorted(client.scopes),
         "token_type": client.token_type,
+        "format": client.token_format,
         "expires_in": client.expires_in,
         "refresh_expires_in": client.refresh_expires_in,
         "rate_limit": client.rate_limit,

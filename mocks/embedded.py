@@ -73,9 +73,10 @@ def embedded_mock(client_id: str | None = None, settings: MockSettings | None = 
         rate_limit=BURST_RATE,
         grant_types=frozenset({"client_credentials"}),
         issue_refresh_tokens=False,
+        token_format=main.token_format,
     )
     clients[burst.client_id] = burst
-    jwt = next((c for c in settings.clients.values() if c.token_type == "jwt"), None)
+    jwt = next((c for c in settings.clients.values() if c.token_format == "jwt"), None)
     restricted = next((c for c in settings.clients.values() if "refresh_token" not in c.grant_types), None)
     return EmbeddedMock(
         app=create_app(replace(settings, clients=clients)),

@@ -52,7 +52,9 @@ class RateLimiter:
         # client id -> (hits allowed, window seconds); None: no limit
         self._budgets = {cid: _budget(settings.budget(client)) for cid, client in settings.clients.items()}
         self._default = _budget(settings.budget(None))
-        self.enabled = self._default is not None or any(b is not None for b in self._budgets.values())
+        # A spec that documents no 429 has a server that never answers one.
+        limits = self._default is not None or any(b is not None for b in self._budgets.values())
+        self.enabled = settings.contract.rate_limited and limits
         if isinstance(settings.clients, ClientRegistry):
             settings.clients.watch(self.client_changed)
 
@@ -80,7 +82,7 @@ class RateLimiter:
             self._budgets.pop(client_id, None)
             return
         budget = self._budgets[client_id] = _budget(self.settings.budget(client))
-        self.enabled = self.enabled or budget is not None
+        self.enabled = self.enabled or (budget is not None and self.settings.contract.rate_limited)
 
     def reset(self) -> None:
         self.windows.reset()

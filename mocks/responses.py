@@ -1,21 +1,26 @@
 """Rendering answers: token responses, RFC 6749 errors, 429s, and the few non-contract replies.
 
-Headers come from the spec: a 200 carries every header the spec declares for it (``Cache-Control:
-no-store`` and ``Pragma: no-cache``, section 5.1) with the spec's example values, a 429 carries the
-retry header the spec names. Bodies are compact JSON; descriptions never hold request values.
+Headers come from the spec: a 200 carries every header the spec declares for it with the spec's
+example values, and ``Cache-Control: no-store`` and ``Pragma: no-cache`` (RFC 6749 5.1) even where a spec
+forgets them; a header documented as a uuid (``x-request-id``) is fresh on every answer; a 429 names
+its wait in the retry header the spec names, in its unit. A refusal takes the status the spec
+documents for it (400, or a per-field 422) and that status's body. Bodies are compact JSON;
+descriptions never hold request values.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from json.encoder import encode_basestring_ascii as _quote
 from types import MappingProxyType
 from typing import Any
 
 from oauth2_token_contract.mock.errors import OAUTH_ERRORS, MockError, RateLimited
 from oauth2_token_contract.mock.grants import Issued
-from oauth2_token_contract.mock.settings import ConfigError, MockSettings
+from oauth2_token_contract.mock.settings import MockSettings
+from oauth2_token_contract.spec.contract import NO_STORE, Contract
 from starlette.responses import Response
 
 __all__ = ["JSON", "ResponseRenderer", "json_response", "raw_headers", "token_json"]
@@ -25,6 +30,29 @@ _ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps builds an
 _CONTENT_TYPE = (b"content-type", JSON.encode())
 _OWN = (b"content-length", b"content-type")
 RawHeaders = list[tuple[bytes, bytes]]
+# Documented headers with no example, made per answer from their schema's format.
+_MADE: dict[str, Callable[[], str]] = {"uuid": lambda: str(uuid.uuid4())}
+
+
+def fresh_headers(contract: Contract, status: int) -> list[tuple[bytes, Callable[[], str]]]:
+    """The documented headers of ``status`` that change per answer (a uuid), as (raw name, maker)."""
+    made = []
+    for name, header in contract.response_headers(status).items():
+        schema = header.get("schema") or {}
+        maker = _MADE.get(str(schema.get("format", "")))
+        if maker is not None and contract.header_example(status, name) == "":
+            made.append((name.lower().encode("latin-1"), maker))
+    return made
+
+
+def stamp(response: Response, fresh: list[tuple[bytes, Callable[[], str]]]) -> Response:
+    """``response`` with a fresh value of each per-answer header it does not carry yet."""
+    if fresh:
+        present = {name for name, _ in response.raw_headers}
+        response.raw_headers.extend(
+            (name, maker().encode("latin-1")) for name, maker in fresh if name not in present
+        )
+    return response
 
 
 def raw_headers(headers: Mapping[str, str] | None) -> RawHeaders:
@@ -77,21 +105,34 @@ class ResponseRenderer:
     """Turns grants and refusals into HTTP answers."""
 
     def __init__(self, settings: MockSettings) -> None:
-        contract = settings.contract
-        unknown = {error.code for error in OAUTH_ERRORS} - set(contract.error_codes)
-        if unknown:
-            raise ConfigError(f"the spec's error enum lacks {sorted(unknown)}")
-        self.token_headers = {
-            name: contract.header_example(200, name) for name in contract.response_headers(200)
+        contract = self.contract = settings.contract
+        documented = {
+            name: contract.header_example(200, name)
+            for name in contract.response_headers(200)
+            if contract.header_example(200, name)
         }
+        lower = {name.lower() for name in documented}
+        self.token_headers = {**{h: v for h, v in NO_STORE.items() if h.lower() not in lower}, **documented}
         # A subclass that reshapes the body gets it encoded from its dict; the plain body is written out.
         self._plain_token_body = type(self).token_body is ResponseRenderer.token_body
-        self.retry_header = contract.retry_header
+        self.retry = contract.retry
+        self.retry_header = self.retry.name
         self.descriptions = {
             example["error"]: example.get("error_description")
-            for status in (400, 429)
+            for status in contract.statuses
             for example in contract.response_examples(status).values()
+            if isinstance(example, dict) and isinstance(example.get("error"), str)
         }
+        # Per refusal code, the status it takes: a documented per-field 422 where one fits, else 400.
+        self.statuses = {error.code: self._status_for(error.code) for error in OAUTH_ERRORS}
+        self.fresh = {status: fresh_headers(contract, status) for status in contract.statuses}
+
+    def _status_for(self, code: str) -> int:
+        fits = self.contract.statuses_for(code)
+        if 422 in fits:
+            return 422
+        documented = self.contract.refusal_statuses
+        return 400 if 400 in documented or not documented else documented[0]
 
     @property
     def token_headers(self) -> Mapping[str, str]:
@@ -125,17 +166,24 @@ class ResponseRenderer:
     def error(self, error: MockError) -> Response:
         if isinstance(error, RateLimited):
             return self.rate_limited(error)
-        return json_response(error.status, self.error_body(error))
+        status = self.statuses.get(error.code, error.status)
+        return json_response(status, self.error_body(error, status))
 
-    def error_body(self, error: MockError) -> dict[str, Any]:
+    def error_body(self, error: MockError, status: int = 400) -> dict[str, Any]:
         description = error.description or self.descriptions.get(error.code)
+        if status == 422:
+            return self.contract.refusal_body(422, error.code, description or error.code)
         return (
             {"error": error.code, "error_description": description} if description else {"error": error.code}
         )
 
     def rate_limited(self, error: RateLimited) -> Response:
-        headers = {self.retry_header: str(error.retry_in_ms)}
+        headers = {self.retry_header: self.retry.spell(error.retry_in_ms)}
         return json_response(error.status, self.error_body(error), headers)
+
+    def stamp(self, response: Response) -> Response:
+        """Add the per-answer headers the spec documents for the answer's status (a uuid request id)."""
+        return stamp(response, self.fresh.get(response.status_code, []))
 
     def not_found(self) -> Response:
         return json_response(404, {"error": "not_found", "error_description": "no such path"})

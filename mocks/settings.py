@@ -18,6 +18,7 @@ from oauth2_token_contract.spec import contract as contract_module
 
 __all__ = [
     "DEFAULT_CONFIG",
+    "TOKEN_FORMATS",
     "ClientConfig",
     "ConfigError",
     "MockSettings",
@@ -28,6 +29,7 @@ __all__ = [
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "clients.yaml"
 OFF = "off"
+TOKEN_FORMATS = ("opaque", "jwt")
 
 
 class ConfigError(ValueError):
@@ -47,6 +49,9 @@ class ClientConfig:
     rate_limit: str
     grant_types: frozenset[str] = frozenset()
     issue_refresh_tokens: bool = True
+    # What the token looks like, apart from what the answer calls it (token_type): a Bearer token may
+    # be a random opaque string or a signed JWT.
+    token_format: str = "opaque"
 
 
 @dataclass(frozen=True)
@@ -155,12 +160,12 @@ def client_config(
     pattern, limit = contract.pattern("scope"), contract.max_length("scope")
     if (pattern and not re.fullmatch(pattern, joined)) or (limit is not None and len(joined) > limit):
         raise ConfigError(f"{where}: scopes break the spec's scope pattern or maxLength")
-    token_type = merged.get("token_type")
-    if token_type not in contract.token_types:
-        raise ConfigError(f"{where}: token_type must be one of {contract.token_types}")
+    token_format, token_type = _token_form(raw, defaults, contract, where)
     low, high = contract.expires_in_bounds
     lifetimes: dict[str, Any] = {key: merged.get(key) for key in ("expires_in", "refresh_expires_in")}
     for key, value in lifetimes.items():
+        if value is None:
+            raise ConfigError(f"{where}: {key} is missing (set it on the client or in defaults:)")
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise ConfigError(f"{where}: {key} must be an integer in [{low}, {high}]")
     if lifetimes["refresh_expires_in"] <= lifetimes["expires_in"]:
@@ -180,7 +185,40 @@ def client_config(
         rate_limit=check_rate(merged.get("rate_limit", "100/second"), where),
         grant_types=frozenset(grant_types),
         issue_refresh_tokens=bool(merged.get("issue_refresh_tokens", True)),
+        token_format=token_format,
     )
+
+
+def _token_form(
+    raw: Mapping[str, Any], defaults: Mapping[str, Any], contract: contract_module.Contract, where: str
+) -> tuple[str, str]:
+    """(format, token_type): how the client's tokens are made, and the name the answer gives them.
+
+    ``format`` defaults to the name when the name is a format (the documentation page's ``opaque`` and
+    ``jwt``); ``token_type`` defaults to the spec's name for that format, else its Bearer, else its
+    first (RFC 6750's ``Bearer`` where the spec names none).
+    """
+    named = raw.get("token_type", defaults.get("token_type"))
+    form = next(
+        (
+            value.lower() if key == "token_type" else value
+            for source in (raw, defaults)
+            for key in ("format", "token_type")
+            if isinstance(value := source.get(key), str)
+            and (key == "format" or value.lower() in TOKEN_FORMATS)
+        ),
+        "opaque",
+    )
+    if form not in TOKEN_FORMATS:
+        raise ConfigError(f"{where}: format must be one of {TOKEN_FORMATS}")
+    allowed = contract.token_types
+    if named is None:
+        by_name = {t.lower(): t for t in allowed}
+        named = by_name.get(form) or by_name.get("bearer") or (allowed[0] if allowed else "Bearer")
+    elif not isinstance(named, str) or (allowed and named not in allowed):
+        hint = f"; set format: {named} for how tokens look" if named in TOKEN_FORMATS else ""
+        raise ConfigError(f"{where}: token_type {named!r} is not one of the spec's {allowed}{hint}")
+    return form, named
 
 
 def _positive_int(section: Mapping[str, Any], key: str, default: int, *, zero_ok: bool = False) -> int:

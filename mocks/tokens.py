@@ -1,7 +1,8 @@
-"""Minting tokens: random opaque strings, or HS256-signed JWTs for clients configured for ``jwt``.
+"""Minting tokens: random opaque strings, or HS256-signed JWTs for clients whose ``format`` is ``jwt``.
 
-Every token is unique (base64url text of ``os.urandom`` bytes, drawn in batches and sliced,
-or a random ``jti``) and fits the spec's ``IssuedToken`` ``maxLength``. The JWT key is random per start
+A token's format is the client's, apart from the ``token_type`` the answer names (a ``Bearer`` token
+may be either). Every token is unique (base64url text of ``os.urandom`` bytes, drawn in batches and
+sliced, or a random ``jti``) and fits the spec's ``access_token`` ``maxLength`` where it sets one. The JWT key is random per start
 unless the config sets ``jwt.key`` (handy when a test wants to verify signatures). PyJWT is imported on
 the first JWT, not at start.
 """
@@ -48,7 +49,7 @@ def _random_text(chars: int) -> str:
 
 
 class TokenMinter:
-    """Makes access and refresh tokens; one ``mint_<token_type>`` method per spec token type."""
+    """Makes access and refresh tokens; one ``mint_<format>`` method per token format."""
 
     _batch = ""
     _batch_at = 0
@@ -57,27 +58,29 @@ class TokenMinter:
     def __init__(self, settings: MockSettings) -> None:
         contract = settings.contract
         self.max_length = contract.issued_token_max_length
-        self.opaque_bytes = max(1, min(_OPAQUE_BYTES, self.max_length * 3 // 4))
+        limit = _OPAQUE_BYTES if self.max_length is None else self.max_length * 3 // 4
+        self.opaque_bytes = max(1, min(_OPAQUE_BYTES, limit))
         self.opaque_chars = -(-self.opaque_bytes * 4 // 3)  # what token_urlsafe(opaque_bytes) is long
         self.issuer = settings.jwt_issuer
         self.audience = settings.jwt_audience
         self.key = settings.jwt_key or secrets.token_urlsafe(32)
-        self._minters: dict[str, Callable[[ClientConfig, str, int], str]] = {}
-        for token_type in contract.token_types:
-            minter = getattr(self, f"mint_{token_type}", None)
-            if minter is None:
-                raise ConfigError(f"the spec's token_type {token_type!r} has no minter in the mock")
-            self._minters[token_type] = minter
+        self._minters: dict[str, Callable[[ClientConfig, str, int], str]] = {
+            "opaque": self.mint_opaque,
+            "jwt": self.mint_jwt,
+        }
         for client in settings.clients.values():
             self.check(client)
 
     def check(self, client: ClientConfig) -> None:
         """ConfigError when the client's tokens could break the spec (a JWT over ``maxLength``)."""
-        if self._minters[client.token_type] == self.mint_jwt and self.jwt_length(client) > self.max_length:
+        if client.token_format not in self._minters:
+            raise ConfigError(f"{client.client_id}: no token format {client.token_format!r}")
+        too_long = self.max_length is not None and self.jwt_length(client) > self.max_length
+        if client.token_format == "jwt" and too_long:
             raise ConfigError(f"{client.client_id}: its JWT would exceed the spec's maxLength")
 
     def access_token(self, client: ClientConfig, scope: str, issued_at: int) -> str:
-        return self._minters[client.token_type](client, scope, issued_at)
+        return self._minters[client.token_format](client, scope, issued_at)
 
     def refresh_token(self) -> str:
         return self.random_text(self.opaque_chars)

@@ -44,7 +44,7 @@ def test_a_created_client_is_usable_at_once(http):
 def test_a_created_client_inherits_the_files_defaults(http, default_settings):
     listed = http.post(CLIENTS, json=new_client()).json()
     defaults = default_settings.client_defaults
-    assert listed["token_type"] == defaults["token_type"]
+    assert listed["format"] == defaults["format"]
     assert listed["expires_in"] == defaults["expires_in"]
     assert listed["refresh_expires_in"] == defaults["refresh_expires_in"]
     assert listed["grant_types"] == sorted(SPEC.grant_types)
