@@ -145,8 +145,7 @@ class TokenEndpoint:
             logger.error("token endpoint: unexpected %s", type(exc).__name__)
             response = c.renderer.error(InvalidRequest("the request could not be processed"))
             internal_error = True
-        response = c.renderer.stamp(response)
         c.journal.record(scope, params, response.status_code, response.body, internal_error, claimed, asked)
         if asked is not None and asked.wraps:
-            return c.controls.inject(response, asked)
-        return response
+            return c.controls.inject(c.renderer.stamp(response), asked)
+        return c.renderer.stamp(response)

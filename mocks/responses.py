@@ -20,8 +20,9 @@ from typing import Any
 from oauth2_token_contract.mock.errors import OAUTH_ERRORS, MockError, RateLimited
 from oauth2_token_contract.mock.grants import Issued
 from oauth2_token_contract.mock.settings import MockSettings
-from oauth2_token_contract.spec.contract import NO_STORE, Contract
 from starlette.responses import Response
+
+from oauth2_token_contract.spec.contract import NO_STORE, Contract
 
 __all__ = ["JSON", "ResponseRenderer", "json_response", "raw_headers", "token_json"]
 

@@ -2,9 +2,9 @@
 
 A token's format is the client's, apart from the ``token_type`` the answer names (a ``Bearer`` token
 may be either). Every token is unique (base64url text of ``os.urandom`` bytes, drawn in batches and
-sliced, or a random ``jti``) and fits the spec's ``access_token`` ``maxLength`` where it sets one. The JWT key is random per start
-unless the config sets ``jwt.key`` (handy when a test wants to verify signatures). PyJWT is imported on
-the first JWT, not at start.
+sliced, or a random ``jti``) and fits the spec's ``access_token`` ``maxLength`` where it sets one.
+The JWT key is random per start unless the config sets ``jwt.key`` (handy when a test wants to verify
+signatures). PyJWT is imported on the first JWT, not at start.
 """
 
 from __future__ import annotations
