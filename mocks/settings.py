@@ -243,7 +243,7 @@ def load_settings(
     """
     path = Path(config) if config else DEFAULT_CONFIG
     data = _read_yaml(path)
-    spec_path = Path(spec).resolve() if spec else None
+    spec_path = contract_module.spec_path(str(spec)).resolve() if spec else None  # a file or a version
     contract = contract_module.load(spec_path)
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict):
