@@ -10,10 +10,13 @@ versions, named in :data:`VERSIONS`: the documentation page (the default) and Mo
 from __future__ import annotations
 
 import copy
+import math
 import os
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
@@ -81,12 +84,21 @@ class RetryHeader:
     def ms_per_unit(self) -> int:
         return UNITS[self.unit]
 
-    def wait_ms(self, value: str) -> int | None:
-        """The wait ``value`` says, in milliseconds; None when it is not a count of this unit."""
+    def wait_ms(self, value: str, now: float | None = None) -> int | None:
+        """The wait ``value`` says, in milliseconds; None when it says none this header may say.
+
+        A count of the header's unit; for ``Retry-After`` also an HTTP-date (RFC 9110 10.2.3).
+        """
         text = value.strip()
-        if not text.isdigit():
+        if text.isascii() and text.isdigit():
+            return int(text[:15]) * self.ms_per_unit if len(text) <= 15 else None
+        if self.name.lower() != "retry-after":
             return None
-        return int(text) * self.ms_per_unit
+        try:
+            when = parsedate_to_datetime(text).timestamp()
+        except (TypeError, ValueError, IndexError):
+            return None
+        return max(0, math.ceil((when - (time.time() if now is None else now)) * 1000))
 
     def spell(self, wait_ms: int) -> str:
         """``wait_ms`` as this header writes it, rounded up so a client never comes back too soon."""

@@ -9,7 +9,6 @@ each worker has a pacer of its own, allowed its share of the budget; the control
 
 from __future__ import annotations
 
-import re
 import statistics
 import threading
 import time
@@ -23,8 +22,6 @@ from oauth2_token_contract.suite.errors import BudgetExhausted
 from oauth2_token_contract.suite.exchange import Exchange, as_curl
 
 __all__ = ["FamilyStats", "Latencies", "Pacer", "SlowAnswer", "retry_grace"]
-
-_DIGITS = re.compile(r"[0-9]{1,12}")
 
 
 @dataclass
@@ -117,7 +114,7 @@ class Pacer:
         self.current_test = ""
         self.latencies = Latencies()
         self._lock = threading.Lock()
-        self._retry_header = contract.load().retry_header
+        self._retry = contract.load().retry  # its name and unit, from the spec
 
     @property
     def spent(self) -> bool:
@@ -173,11 +170,11 @@ class Pacer:
         self.latencies.merge(report["latencies"])
 
     def announced_wait(self, status: int, header: Callable[[str], str | None]) -> float | None:
-        """The wait a 429 announced (X-Retry-In, in seconds); None for anything else or no header."""
+        """The wait a 429 announced in the spec's retry header, in seconds; None for anything else or none."""
         if status != 429:
             return None
-        raw = (header(self._retry_header) or "").strip()
-        return int(raw) / 1000 if _DIGITS.fullmatch(raw) else None
+        wait_ms = self._retry.wait_ms(header(self._retry.name) or "")
+        return None if wait_ms is None else wait_ms / 1000
 
     def retry_delay(self, status: int, header: Callable[[str], str | None]) -> float | None:
         """Seconds to wait before retrying, for a 429; None for anything else.
