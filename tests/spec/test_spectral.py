@@ -59,6 +59,12 @@ def test_ruleset_has_teeth(tmp_path: Path) -> None:
     assert {"operation-operationId", "owasp:api4:2023-string-limit"} <= codes
 
 
+def test_the_ruleset_flags_an_expires_in_called_a_timestamp(tmp_path: Path) -> None:
+    """Moov's published document contradicts RFC 6749 5.1; the project's own rule says so."""
+    codes = {r["code"] for r in _lint(contract.spec_path("moov-published"), tmp_path / "report.json")}
+    assert "token-expires-in-is-a-lifetime" in codes
+
+
 def test_ruleset_extends_oas_and_owasp() -> None:
     ruleset = yaml.safe_load(RULESET.read_text())
 
