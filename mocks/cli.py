@@ -30,7 +30,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=4010, help="0 picks a free port")
     serve.add_argument("--config", help="clients YAML (default: mocks/clients.yaml)")
     serve.add_argument("--rate-limit", metavar="RATE", help="every client's budget, e.g. 20/second, or off")
-    serve.add_argument("--spec", help="OpenAPI file (default: TOKEN_API_SPEC or openapi/oauth2-token.yaml)")
+    serve.add_argument(
+        "--spec",
+        action="append",
+        metavar="[LABEL=]SPEC",
+        help="OpenAPI file or version name (docs-page, moov-published); default TOKEN_API_SPEC or docs-page. "
+        "Given twice or more, each request is answered by the version its X-Moov-Version names "
+        "(LABEL, else the spec's info.version), the first by default",
+    )
     serve.add_argument(
         "--scenario", metavar="FILE", help="YAML of scripted answers (rules:) to load at start"
     )
@@ -71,16 +78,24 @@ def _serve(args: argparse.Namespace) -> int:
     from oauth2_token_contract.mock.app import create_app  # noqa: PLC0415 - `--help` stays instant
     from oauth2_token_contract.mock.server import serve  # noqa: PLC0415
     from oauth2_token_contract.mock.settings import ConfigError, load_settings  # noqa: PLC0415
+    from oauth2_token_contract.mock.versions import VersionedApp, parse_spec_choices  # noqa: PLC0415
 
     try:
-        settings = load_settings(
-            args.config, rate_limit=args.rate_limit, spec=args.spec, scenario=args.scenario
-        )
-        if args.app is None:
-            app = create_app(settings)
-        else:
-            factory = _factory(args.app)
-            app = factory(settings) if args.app_arg is None else factory(settings, args.app_arg)
+        choices = parse_spec_choices(args.spec or [])
+        apps: dict[str, Any] = {}
+        for label, spec in choices or [(None, None)]:
+            settings = load_settings(
+                args.config, rate_limit=args.rate_limit, spec=spec, scenario=args.scenario
+            )
+            if args.app is None:
+                app = create_app(settings)
+            else:
+                factory = _factory(args.app)
+                app = factory(settings) if args.app_arg is None else factory(settings, args.app_arg)
+            apps.setdefault(label or settings.contract.version or str(spec), app)
+        if len(apps) < len(choices):
+            raise ConfigError("two --spec share a version; name them LABEL=SPEC")
+        app = VersionedApp(apps) if len(apps) > 1 else app
     except (ConfigError, ValueError) as exc:
         print(f"mocks: {exc}", file=sys.stderr)
         return 2

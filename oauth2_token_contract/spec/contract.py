@@ -128,6 +128,11 @@ class Contract:
         return self.located.path
 
     @property
+    def version(self) -> str:
+        """The document's ``info.version``: what a version header names it by."""
+        return str((self.document.get("info") or {}).get("version", ""))
+
+    @property
     def title(self) -> str:
         info = self.document.get("info") or {}
         return f"{info.get('title', self.path.name)} {info.get('version', '')}".strip()
