@@ -22,7 +22,11 @@
     │   ├── clock           the mock's time, moved forward on request
     │   └── registry        the clients, shared by every part, changed at run time
     ├── lab             MockControls: the controls from Python (httpx only)
-    ├── server          uvicorn: CLI, thread and subprocess runners
+    ├── server          runners: foreground (CLI), thread, subprocess
+    │   └── uvicorn_server  uvicorn, hardened, imported only when a server is built
+    │       ├── protocols       httptools and h11 with the bounds they lack
+    │       ├── wire            the connection a QA fault acts on
+    │       └── bounds          the numbers, and the answers past them
     └── prism           Prism wrapper (separate owner), re-exported lazily
 
 Names load on first use, so ``import mocks`` is cheap and needs neither uvicorn nor

@@ -6,7 +6,7 @@ made them) and, when sent, waits out the delay, then delivers the answer as the 
 and a slow body end early when the client leaves (a timed-out client frees the server at once).
 
 ``reset``, ``close`` and ``truncate`` act below ASGI: the mock's own server
-(:mod:`oauth2_token_contract.mock.server`) lends a :class:`Wire` in the scope's extensions
+(:mod:`oauth2_token_contract.mock.protocols`) lends a :class:`Wire` in the scope's extensions
 (``scope["extensions"][WIRE]["wire"]``); served by anything else, such a fault is answered 422
 ``mock_control_error`` instead.
 """
