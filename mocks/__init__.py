@@ -1,6 +1,6 @@
 """The stateful mock of ``POST /oauth2/token``: a small public face over one module per job.
 
-    mocks
+    oauth2_token_contract.mock (the repository's mocks/)
     ├── settings        clients YAML -> MockSettings
     ├── components      one part per job, and the seam for variants of the mock
     ├── app             create_app: the parts behind their routes
@@ -15,17 +15,21 @@
     │   │   └── store           refresh tokens, bounded
     │   └── responses       token, error and 429 answers
     ├── controls        QA controls off the contract path, at /__mock/*
-    │   ├── answers         what Prefer or a rule asks of an answer, checked against the spec
+    │   ├── forced_answers  what Prefer or a rule asks of an answer, checked against the spec
     │   ├── injection       delays and wire faults (reset, close, truncate, slow body)
-    │   ├── rules           scripted answers for the next N matching requests
+    │   ├── scripted        scripted answers (rules) for the next N matching requests
     │   ├── journal         the last N requests, redacted, and questions about them
     │   ├── clock           the mock's time, moved forward on request
     │   └── registry        the clients, shared by every part, changed at run time
-    ├── lab             MockControls: the controls from Python (httpx only)
-    ├── server          uvicorn: CLI, thread and subprocess runners
+    ├── controls_client MockControls: the controls from Python (httpx only)
+    ├── server          runners: foreground (CLI), thread, subprocess
+    │   └── uvicorn_server  uvicorn, hardened, imported only when a server is built
+    │       ├── protocols       httptools and h11 with the bounds they lack
+    │       ├── wire            the connection a QA fault acts on
+    │       └── bounds          the numbers, and the answers past them
     └── prism           Prism wrapper (separate owner), re-exported lazily
 
-Names load on first use, so ``import mocks`` is cheap and needs neither uvicorn nor
+Names load on first use, so ``import oauth2_token_contract.mock`` is cheap and needs neither uvicorn nor
 ``oauth2_token_contract.mock.prism``.
 """
 
@@ -48,8 +52,8 @@ __all__ = [
 
 _HOMES = {
     "Components": "oauth2_token_contract.mock.components",
-    "ControlRefused": "oauth2_token_contract.mock.lab",
-    "MockControls": "oauth2_token_contract.mock.lab",
+    "ControlRefused": "oauth2_token_contract.mock.controls_client",
+    "MockControls": "oauth2_token_contract.mock.controls_client",
     "create_app": "oauth2_token_contract.mock.app",
     "MockSettings": "oauth2_token_contract.mock.settings",
     "load_settings": "oauth2_token_contract.mock.settings",
@@ -62,7 +66,7 @@ _HOMES = {
 def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
-        raise AttributeError(f"module 'mocks' has no attribute {name!r}")
+        raise AttributeError(f"module 'oauth2_token_contract.mock' has no attribute {name!r}")
     value = getattr(import_module(home), name)
     globals()[name] = value
     return value

@@ -1,18 +1,18 @@
-"""QA controls, kept off the contract path: ``Prefer`` on the token path and the ``/__mock/*`` endpoints.
+"""QA controls, kept off the contract path: ``Prefer`` on the token path and the ``/__mock/*`` endpoints
+(each line names, in brackets, its module under ``oauth2_token_contract.mock``).
 
-    Prefer: code=, example=, delay=, fault=     one request's answer (oauth2_token_contract.mock.answers,
-    oauth2_token_contract.mock.injection) GET    /__mock/requests?client_id=&grant_type=&status=&since=&wait=
-     the journal, asked POST   /__mock/reset                        back to the state at start
-    GET|POST|DELETE /__mock/clock               the mock's time (oauth2_token_contract.mock.clock)
-    GET|POST /__mock/clients, DELETE /__mock/clients/{client_id}   clients at run time
-    (oauth2_token_contract.mock.registry) GET|POST|DELETE /__mock/rules, DELETE /__mock/rules/{id}
-    scripted answers (oauth2_token_contract.mock.rules)
+    Prefer: code=, example=, delay=, fault=     one request's answer (forced_answers, injection)
+    GET    /__mock/requests?client_id=&grant_type=&status=&since=&wait=   the journal, asked
+    POST   /__mock/reset                        back to the state at start
+    GET|POST|DELETE /__mock/clock               the mock's time (clock)
+    GET|POST /__mock/clients, DELETE /__mock/clients/{client_id}   clients at run time (registry)
+    GET|POST|DELETE /__mock/rules, DELETE /__mock/rules/{id}       scripted answers (scripted)
 
 Bad input is 422 ``mock_control_error`` naming what is wrong; a conflict or a cap reached is 409;
 an unknown client or rule is 404. Control bodies are JSON of at most ``MAX_CONTROL_BODY`` bytes
 (413 past it).
 ``controls: false`` in the config turns all of it off (the routes are not there, ``Prefer`` is
-ignored); :mod:`oauth2_token_contract.mock.lab` is the Python face of these endpoints.
+ignored); :mod:`oauth2_token_contract.mock.controls_client` is the Python face of these endpoints.
 """
 
 from __future__ import annotations
@@ -21,22 +21,22 @@ import json
 import math
 from typing import Any
 
-from oauth2_token_contract.mock.answers import Answer, Answers, control_error, parse_prefer
 from oauth2_token_contract.mock.clock import MockClock
 from oauth2_token_contract.mock.errors import ControlError
+from oauth2_token_contract.mock.forced_answers import Answer, Answers, control_error
 from oauth2_token_contract.mock.injection import Injected
 from oauth2_token_contract.mock.journal import MAX_WAIT_SECONDS, Journal, Query
 from oauth2_token_contract.mock.ratelimit import RateLimiter
 from oauth2_token_contract.mock.registry import ClientRegistry, RegistryError
 from oauth2_token_contract.mock.responses import ResponseRenderer, json_response
-from oauth2_token_contract.mock.rules import RuleBook
+from oauth2_token_contract.mock.scripted import RuleBook
 from oauth2_token_contract.mock.settings import ClientConfig, ConfigError, MockSettings, client_config
 from oauth2_token_contract.mock.store import RefreshTokenStore
 from oauth2_token_contract.mock.tokens import TokenMinter
 from starlette.requests import Request
 from starlette.responses import Response
 
-__all__ = ["MAX_CONTROL_BODY", "Controls", "parse_prefer"]  # parse_prefer: where it used to live
+__all__ = ["MAX_CONTROL_BODY", "Controls"]
 
 MAX_CONTROL_BODY = 64 * 1024
 _QUERY_FIELDS = frozenset({"client_id", "grant_type", "status", "since", "wait"})

@@ -28,9 +28,9 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from oauth2_token_contract.mock.answers import Answer, control_error
 from oauth2_token_contract.mock.authentication import MALFORMED
 from oauth2_token_contract.mock.errors import ControlError, InvalidRequest, MockError, UnsupportedGrantType
+from oauth2_token_contract.mock.forced_answers import Answer, control_error
 from oauth2_token_contract.mock.injection import Injected
 from oauth2_token_contract.mock.parsing import ClientDisconnected
 from starlette.responses import Response

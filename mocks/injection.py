@@ -1,12 +1,12 @@
 """Delivering an answer late or broken: the delay and the wire faults of
-:mod:`oauth2_token_contract.mock.answers`.
+:mod:`oauth2_token_contract.mock.forced_answers`.
 
 :class:`Injected` stands in for a response (the journal reads its status and body as the endpoint
 made them) and, when sent, waits out the delay, then delivers the answer as the fault says. A delay
 and a slow body end early when the client leaves (a timed-out client frees the server at once).
 
 ``reset``, ``close`` and ``truncate`` act below ASGI: the mock's own server
-(:mod:`oauth2_token_contract.mock.server`) lends a :class:`Wire` in the scope's extensions
+(:mod:`oauth2_token_contract.mock.protocols`) lends a :class:`Wire` in the scope's extensions
 (``scope["extensions"][WIRE]["wire"]``); served by anything else, such a fault is answered 422
 ``mock_control_error`` instead.
 """
@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Protocol
 
-from oauth2_token_contract.mock.answers import SLOW_BODY_GAP, SLOW_BODY_PIECES, Answer, control_error
 from oauth2_token_contract.mock.errors import ControlError
+from oauth2_token_contract.mock.forced_answers import SLOW_BODY_GAP, SLOW_BODY_PIECES, Answer, control_error
 from starlette.responses import Response
 
 __all__ = ["WIRE", "Injected", "Wire"]

@@ -22,7 +22,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from oauth2_token_contract.mock.answers import Answer
+from oauth2_token_contract.mock.forced_answers import Answer
 from oauth2_token_contract.mock.registry import ClientRegistry
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 

@@ -280,7 +280,7 @@ def load_settings(
 
 def read_scenario(path: str | os.PathLike[str]) -> tuple[Mapping[str, Any], ...]:
     """The rules of a scenario file (``rules:``, a list of what ``POST /__mock/rules`` takes), unchecked:
-    :mod:`oauth2_token_contract.mock.rules` checks them against the spec when the app is built."""
+    :mod:`oauth2_token_contract.mock.scripted` checks them against the spec when the app is built."""
     data = _read_yaml(Path(path))
     rules = data.get("rules")
     if not isinstance(rules, list) or not all(isinstance(rule, dict) for rule in rules):

@@ -20,7 +20,7 @@ class RequestValidator:
     """The spec's ``TokenRequest`` schema, compiled."""
 
     def __init__(self, settings: MockSettings) -> None:
-        import jsonschema_rs  # noqa: PLC0415 - keeps `import mocks` light
+        import jsonschema_rs  # noqa: PLC0415 - keeps importing the mock light
 
         contract = settings.contract
         self.grant_types = frozenset(contract.grant_types)

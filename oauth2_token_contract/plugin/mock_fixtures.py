@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from oauth2_token_contract.mock.controls_client import MockControls
 from oauth2_token_contract.mock.embedded import ClientCredentials, default_client
-from oauth2_token_contract.mock.lab import MockControls
 from oauth2_token_contract.mock.server import running_mock
 
 __all__ = ["TokenMock", "token_mock", "token_mock_url"]

@@ -26,7 +26,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oauth2_token_contract.mock.server import MAX_HEADER_BYTES
+from oauth2_token_contract.mock.bounds import MAX_HEADER_BYTES
 from oauth2_token_contract.mock.settings import load_settings
 from schemathesis import GenerationMode
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oauth2_token_contract.mock.lab import statuses
+from oauth2_token_contract.mock.controls_client import statuses
 
 
 def test_an_expired_access_token_is_refreshed(mock, credentials, clocks, make_client):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 
-from oauth2_token_contract.mock.lab import statuses
+from oauth2_token_contract.mock.controls_client import statuses
 
 
 def test_the_client_waits_x_retry_in_after_429(mock, credentials, make_client):

@@ -1,6 +1,5 @@
-"""``oauth2_token_contract.mock.lab.MockControls``: every control from Python, refusals as ``ControlRefused``,
-and an import
-that needs neither uvicorn nor Starlette."""
+"""``oauth2_token_contract.mock.controls_client.MockControls``: every control from Python, refusals
+as ``ControlRefused``, and an import that needs neither uvicorn nor Starlette."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from oauth2_token_contract.mock import ControlRefused, MockControls
-from oauth2_token_contract.mock.lab import statuses
+from oauth2_token_contract.mock.controls_client import statuses
 
 from tests.support.mock_http import TIMEOUT, TOKEN
 
@@ -37,7 +36,7 @@ def grant(mock_url):
 
 def test_importing_the_lab_pulls_no_server_stack():
     code = (
-        "import sys, oauth2_token_contract.mock.lab; "
+        "import sys, oauth2_token_contract.mock.controls_client; "
         "print(sorted({'uvicorn', 'starlette'} & set(sys.modules)))"
     )
     result = subprocess.run(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from oauth2_token_contract.mock import running_mock
-from oauth2_token_contract.mock.lab import MockControls
+from oauth2_token_contract.mock.controls_client import MockControls
 
 from oauth2_token_contract.plugin import INTERMITTENT
 from oauth2_token_contract.spec.names import Check

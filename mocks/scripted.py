@@ -2,9 +2,10 @@
 
 A rule matches on the client id a request claims (Basic or body, before authentication), its grant
 type and its media type; a field left out matches anything. Rules are tried in the order they were
-made; the first that matches answers (an :class:`~oauth2_token_contract.mock.answers.Answer`) and counts one
-use down, and leaves when it is used up. They apply to requests whose body parsed, and only when the request's
-own ``Prefer`` asks for nothing. At most ``MAX_RULES`` rules, each for at most ``MAX_TIMES`` requests.
+made; the first that matches answers (an
+:class:`~oauth2_token_contract.mock.forced_answers.Answer`) and counts one use down, and leaves when
+it is used up. They apply to requests whose body parsed, and only when the request's own ``Prefer``
+asks for nothing. At most ``MAX_RULES`` rules, each for at most ``MAX_TIMES`` requests.
 
     {"match": {"client_id": "app-1", "grant_type": "refresh_token", "media": "application/json"},
      "times": 2, "answer": {"code": 429, "retry_in": 1500}}
@@ -15,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from oauth2_token_contract.mock.answers import Answer, Answers
 from oauth2_token_contract.mock.errors import ControlError
+from oauth2_token_contract.mock.forced_answers import Answer, Answers
 from oauth2_token_contract.mock.settings import MockSettings
 
 __all__ = ["MAX_RULES", "MAX_TIMES", "Rule", "RuleBook"]
