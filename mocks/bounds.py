@@ -55,16 +55,19 @@ def _refusal(description: str) -> bytes:
 
 def over_capacity_answer(app: Any = None) -> bytes:
     """The 429 for a request past the connection cap: the spec's first 429 example, with its retry
-    header saying ``OVER_CAPACITY_RETRY_MS``; the spec is the app's (``app.state.settings``) when
-    it has one, else the one in force."""
+    header saying ``OVER_CAPACITY_RETRY_MS`` in its unit (a 503 where the spec has no 429); the spec is
+    the app's (``app.state.settings``) when it has one, else the one in force."""
     from oauth2_token_contract.spec import contract as contract_module  # noqa: PLC0415 - only when a server is built
 
     settings = getattr(getattr(app, "state", None), "settings", None)
     contract = getattr(settings, "contract", None) or contract_module.load()
     example = next(iter(contract.response_examples(429).values()), {"error": "rate_limited"})
     body = json.dumps(example, separators=(",", ":")).encode()
-    retry = contract.retry_header.lower().encode() + b": " + str(OVER_CAPACITY_RETRY_MS).encode()
-    return _answer(b"429 Too Many Requests", body, retry)
+    if not contract.rate_limited:  # a spec without a 429: RFC 9110's 503, with Retry-After in seconds
+        wait = str(-(-OVER_CAPACITY_RETRY_MS // 1000)).encode()
+        return _answer(b"503 Service Unavailable", body, b"retry-after: " + wait)
+    spelled = contract.retry.spell(OVER_CAPACITY_RETRY_MS).encode()
+    return _answer(b"429 Too Many Requests", body, contract.retry.name.lower().encode() + b": " + spelled)
 
 
 HEAD_TOO_LARGE = _refusal("the request headers are too large")

@@ -132,6 +132,7 @@ class Answers:
                 if "example" in header
             }
         self.errors = {error.code: error for error in OAUTH_ERRORS if error.code in contract.error_codes}
+        self.contract = contract
 
     def from_prefer(self, prefer: bytes) -> Answer | None:
         """What a ``Prefer`` header asks for; None when it asks nothing the mock knows."""
@@ -161,9 +162,10 @@ class Answers:
             if fault in GATEWAY_FAULTS and (code, example, error, retry_in) != (None,) * 4:
                 raise ControlError("a gateway status replaces the answer: it takes no code, example or error")
         if error is not None:
-            if error not in self.errors or code not in (None, 400) or example is not None:
-                raise ControlError(f"error must be one of {sorted(self.errors)}, alone or with code 400")
-            code = 400
+            fits = self.contract.statuses_for(error) if error in self.errors else ()
+            if not fits or (code is not None and code not in fits) or example is not None:
+                raise ControlError(f"error must be one of {sorted(self.errors)}, alone or with its status")
+            code = code or self.renderer.statuses.get(error, 400)
         if retry_in is not None:
             retry_in = _integer(retry_in, "retry_in", 1, MAX_RETRY_IN_MS)
             if code not in (None, 429):
@@ -182,8 +184,10 @@ class Answers:
         examples = self.examples.get(code) if code is not None else None
         if code is None or examples is None:
             raise ControlError("no such documented response")
-        if (example is not None and example not in examples) or (error is None and not examples):
+        if example is not None and example not in examples:
             raise ControlError("no such documented response")
+        if code == 200 and not examples:
+            raise ControlError("the spec has no 200 example; the endpoint itself answers 200")
         return code
 
     def render(self, answer: Answer) -> Response:
@@ -192,13 +196,26 @@ class Answers:
             return gateway_response(int(answer.fault))
         assert answer.code is not None
         if answer.error is not None:
-            return self.renderer.error(self.errors[answer.error]())
+            error = self.errors[answer.error]()
+            return json_response(answer.code, self.renderer.error_body(error, answer.code))
         examples = self.examples[answer.code]
-        name = answer.example or next(iter(examples))
         headers = self.headers[answer.code]
         if answer.retry_in is not None:
-            headers = {**headers, self.retry_header: str(answer.retry_in)}
-        return json_response(answer.code, examples[name], headers)
+            headers = {**headers, self.retry_header: self.renderer.retry.spell(answer.retry_in)}
+        if examples:
+            return json_response(answer.code, examples[answer.example or next(iter(examples))], headers)
+        return self._unexampled(answer.code, headers)
+
+    def _unexampled(self, code: int, headers: dict[str, str]) -> Response:
+        """A documented status with no example: the body its schema asks for, or none."""
+        if code == 429:
+            return json_response(code, {"error": "rate_limited"}, headers)
+        if 400 <= code < 500:
+            body = self.contract.refusal_body(code, "invalid_request", "forced by the fault lab")
+            return json_response(code, body, headers)
+        if self.contract.response_schema(code):
+            return json_response(code, {"error": "server_error"}, headers)
+        return Response(b"", code, headers)
 
 
 def gateway_response(status: int) -> Response:

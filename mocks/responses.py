@@ -22,7 +22,7 @@ from oauth2_token_contract.mock.grants import Issued
 from oauth2_token_contract.mock.settings import MockSettings
 from starlette.responses import Response
 
-from oauth2_token_contract.spec.contract import NO_STORE, Contract
+from oauth2_token_contract.spec.contract import FIELD_OF, NO_STORE, Contract
 
 __all__ = ["JSON", "ResponseRenderer", "json_response", "raw_headers", "token_json"]
 
@@ -130,7 +130,7 @@ class ResponseRenderer:
 
     def _status_for(self, code: str) -> int:
         fits = self.contract.statuses_for(code)
-        if 422 in fits:
+        if 422 in fits and FIELD_OF.get(code):  # a refusal about one field, where 422 names fields
             return 422
         documented = self.contract.refusal_statuses
         return 400 if 400 in documented or not documented else documented[0]
