@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from oauth2_token_contract.mock.authentication import Authenticator, BasicCredentials
 from oauth2_token_contract.mock.errors import InvalidClient, InvalidGrant, InvalidRequest, InvalidScope
 from oauth2_token_contract.mock.grants import Grants, Issued
-from oauth2_token_contract.mock.parsing import RequestParser, _Members
+from oauth2_token_contract.mock.parsing import JsonMembers, RequestParser
 from oauth2_token_contract.mock.responses import ResponseRenderer, json_response
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 from oauth2_token_contract.mock.store import RefreshRecord, RefreshTokenStore
@@ -168,7 +168,7 @@ class LenientJson(RequestParser):
             document, _ = self.json.raw_decode(text)
         except (ValueError, RecursionError):
             return super().parse_json(text)
-        return self._collect(document) if isinstance(document, _Members) else super().parse_json(text)
+        return self.collect(document) if isinstance(document, JsonMembers) else super().parse_json(text)
 
 
 class InvalidUtf8Dropped(RequestParser):
@@ -181,10 +181,10 @@ class InvalidUtf8Dropped(RequestParser):
 class JsonUnknownNonStringRefused(RequestParser):
     """Unknown JSON members that are not strings refused, though section 3.2 says ignore them."""
 
-    def _collect(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    def collect(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         if any(name not in self.known and not isinstance(value, str) for name, value in pairs):
             raise InvalidRequest("unexpected parameter type")
-        return super()._collect(pairs)
+        return super().collect(pairs)
 
 
 # -- client authentication ----------------------------------------------------------------------------

@@ -231,22 +231,22 @@ class FormPlusKept(RequestParser):
 class DuplicatesAccepted(RequestParser):
     """A repeated parameter: the last one wins, as in a plain dict."""
 
-    def _collect(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        return super()._collect(list(dict(pairs).items()))
+    def collect(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        return super().collect(list(dict(pairs).items()))
 
 
 class UnknownParametersRefused(RequestParser):
-    def _collect(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    def collect(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         if any(name not in self.known for name, _ in pairs):
             raise InvalidRequest("unknown parameter")
-        return super()._collect(pairs)
+        return super().collect(pairs)
 
 
 class EmptyParametersKept(RequestParser):
     """An empty value is taken as given instead of as omitted (RFC 6749 section 3.1)."""
 
-    def _collect(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        params = super()._collect(pairs)
+    def collect(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        params = super().collect(pairs)
         params.update((name, value) for name, value in pairs if value == "" and name in self.known)
         return params
 
