@@ -45,7 +45,8 @@ class TokenAsTextPlain(ResponseRenderer):
 class CacheableTokens(ResponseRenderer):
     def __init__(self, settings: MockSettings) -> None:
         super().__init__(settings)
-        self.token_headers = {}
+        no_headers: dict[str, str] = {}
+        self.token_headers = no_headers
 
 
 class ErrorsAsText(ResponseRenderer):
