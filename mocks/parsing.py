@@ -17,7 +17,7 @@ from urllib.parse import unquote_plus
 from oauth2_token_contract.mock.errors import InvalidRequest
 from oauth2_token_contract.mock.settings import MockSettings
 
-__all__ = ["ClientDisconnected", "RequestParser"]
+__all__ = ["ClientDisconnected", "JsonMembers", "RequestParser"]
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 TEXT_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
@@ -30,8 +30,9 @@ class ClientDisconnected(Exception):
     """The client went away before its body arrived; nobody is left to answer."""
 
 
-class _Members(list):  # type: ignore[type-arg]
-    """A JSON object as its list of members, so duplicate keys stay visible."""
+class JsonMembers(list):  # type: ignore[type-arg]
+    """A JSON object as its list of members, so duplicate keys stay visible; public so that a variant
+    of the parser can tell an object from the other values JSON decodes to."""
 
 
 def _refuse_constant(name: str) -> Any:
@@ -47,7 +48,7 @@ class RequestParser:
         self.max_body_bytes = settings.max_body_bytes
         decoders = {"application/json": self.parse_json, "application/x-www-form-urlencoded": self.parse_form}
         self.decoders = {media: decoders[media] for media in contract.media_types if media in decoders}
-        self.json = json.JSONDecoder(object_pairs_hook=_Members, parse_constant=_refuse_constant)
+        self.json = json.JSONDecoder(object_pairs_hook=JsonMembers, parse_constant=_refuse_constant)
 
     async def read_body(self, receive: Receive, content_length: bytes | None) -> bytes:
         """The body, read chunk by chunk and abandoned as soon as it passes the cap."""
@@ -104,9 +105,9 @@ class RequestParser:
             raise InvalidRequest("the body is not valid JSON") from None
         if end != len(text):
             raise InvalidRequest("the body is not valid JSON")  # something after the value
-        if not isinstance(document, _Members):
+        if not isinstance(document, JsonMembers):
             raise InvalidRequest("the body must be a JSON object")
-        return self._collect(document)
+        return self.collect(document)
 
     def parse_form(self, text: str) -> dict[str, Any]:
         pairs = []
@@ -121,10 +122,11 @@ class RequestParser:
                 pairs.append((unquote_plus(name, errors="strict"), unquote_plus(value, errors="strict")))
             except UnicodeDecodeError:
                 raise InvalidRequest("the form is not valid UTF-8") from None
-        return self._collect(pairs)
+        return self.collect(pairs)
 
-    def _collect(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        """Known parameters only; a second occurrence is refused, an empty value dropped."""
+    def collect(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        """Known parameters only; a second occurrence is refused, an empty value dropped. Both media
+        types end here, so a variant of the mock overrides this one method for both."""
         known = self.known
         kept = [pair for pair in pairs if pair[0] in known]
         params = dict(kept)

@@ -1,13 +1,24 @@
 """Seeded faults and correct variants of the mock: what the self-check points the suite at.
 
-They live with the tests, not in the installed packages: the product is the mock and the suite. Each
-is served like any app, ``python -m oauth2_token_contract.mock serve --app selfcheck.faults:app --app-arg
-NAME``.
+They live beside the self-check, outside the installed package: the product is the mock and the
+suite. Each is served like any app, ``python -m oauth2_token_contract.mock serve --app
+selfcheck.faults:app --app-arg NAME``.
 
-    model      Fault and Correct
-    seeded     the first corpus of faults, written beside the checks
-    matrix     faults for the rows of the rule matrix (oauth2_token_contract/spec/rules.py) the first corpus
-    left latitude   correct variants using the latitude the contract and RFC 6749 leave
+Faults are grouped by what they break, following the families of the contract; each module's
+``FAULTS`` names the rows of the rule matrix (``oauth2_token_contract/spec/rules.py``) each breaks.
+
+    model        Fault and Correct
+    media        the media type of the request, for faults that show in one only
+    responses    every answer: token schema, media type, headers, error body, secrets, JWT
+    wire         answering in time, other methods refused
+    grant_types  grant types offered, required, matched exactly, refused
+    encodings    reading the body: media types, charset, form decoding, parameters, malformed bodies
+    credentials  client authentication: Basic, body, both, the secret checked
+    scopes       scope within the request and the allowance, narrowed and never widened by a refresh
+    tokens       tokens unique, a refreshed token working, access tokens not refreshing
+    token_limit  the refresh token's length limit and exact match
+    rate_limit   the 429 path and X-Retry-In
+    latitude     correct variants using the latitude the contract and RFC 6749 leave
 """
 
 from __future__ import annotations
@@ -19,10 +30,19 @@ from typing import Any
 from oauth2_token_contract.mock.app import create_app
 from oauth2_token_contract.mock.settings import MockSettings, load_settings
 
+from selfcheck.faults import (
+    credentials,
+    encodings,
+    grant_types,
+    rate_limit,
+    responses,
+    scopes,
+    token_limit,
+    tokens,
+    wire,
+)
 from selfcheck.faults.latitude import CORRECT
-from selfcheck.faults.matrix import MATRIX
 from selfcheck.faults.model import CC_ONLY_CLIENT, JWT_CLIENT, Correct, Fault
-from selfcheck.faults.seeded import SEEDED
 
 __all__ = [
     "CC_ONLY_CLIENT",
@@ -36,7 +56,29 @@ __all__ = [
     "faulty_app",
 ]
 
-FAULTS: dict[str, Fault] = {**SEEDED, **MATRIX}
+
+def _union(*groups: dict[str, Fault]) -> dict[str, Fault]:
+    """The groups in one table; a name in two groups would silently drop a fault, so it fails here."""
+    faults: dict[str, Fault] = {}
+    for group in groups:
+        twice = faults.keys() & group.keys()
+        if twice:
+            raise ValueError(f"faults named twice: {', '.join(sorted(twice))}")
+        faults.update(group)
+    return faults
+
+
+FAULTS: dict[str, Fault] = _union(
+    responses.FAULTS,
+    wire.FAULTS,
+    grant_types.FAULTS,
+    encodings.FAULTS,
+    credentials.FAULTS,
+    scopes.FAULTS,
+    tokens.FAULTS,
+    token_limit.FAULTS,
+    rate_limit.FAULTS,
+)
 
 
 def _build(

@@ -20,7 +20,7 @@ from oauth2_token_contract.mock.validation import RequestValidator
 from starlette.responses import Response
 
 from selfcheck.faults.model import CC_ONLY_CLIENT, JWT_CLIENT, Correct
-from selfcheck.faults.seeded import LengthBlindValidator
+from selfcheck.faults.token_limit import LengthBlindValidator
 
 __all__ = ["CORRECT"]
 

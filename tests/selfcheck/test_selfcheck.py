@@ -13,8 +13,10 @@ from oauth2_token_contract.mock.app import create_app
 from oauth2_token_contract.mock.components import DEFAULTS
 from oauth2_token_contract.mock.settings import load_settings
 
-from selfcheck import runner as selfcheck
 from selfcheck.faults import CC_ONLY_CLIENT, CORRECT, FAULTS, JWT_CLIENT, faulty_app
+from selfcheck.outcomes import variants
+from selfcheck.report import render_table
+from selfcheck.runner import QUICK, check_all
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS))
@@ -37,13 +39,13 @@ def test_correct_configurations_and_suite_clients_exist() -> None:
     assert not set(CORRECT) & set(FAULTS)
     for correct in CORRECT.values():
         create_app(load_settings(rate_limit=correct.rate_limit))
-    assert set(selfcheck.QUICK) <= set(FAULTS) | set(CORRECT)
+    assert set(QUICK) <= set(FAULTS) | set(CORRECT)
 
 
 def test_quick_selfcheck_catches_every_fault_and_passes_the_correct_mock(tmp_path: Path) -> None:
     report = tmp_path / "selfcheck.md"
-    outcomes = selfcheck.check_all(selfcheck.variants(selfcheck.QUICK), jobs=2)
-    table = selfcheck.render_table(outcomes)
+    outcomes = check_all(variants(QUICK), jobs=2)
+    table = render_table(outcomes)
     report.write_text(table)
     for outcome in outcomes:
         what = "was not caught by its check" if outcome.variant.is_fault else "failed the suite"

@@ -1,0 +1,159 @@
+"""What every answer must look like: the token answer's schema, media type and headers, the
+RFC 6749 error body and status, no secret echoed back, a JWT that agrees with its answer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from oauth2_token_contract.mock.authentication import Authenticator
+from oauth2_token_contract.mock.errors import InvalidClient, MockError, RateLimited
+from oauth2_token_contract.mock.grants import Issued
+from oauth2_token_contract.mock.responses import ResponseRenderer, json_response
+from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
+from oauth2_token_contract.mock.tokens import TokenMinter
+from starlette.responses import Response
+
+from selfcheck.faults.model import JWT_CLIENT, Fault
+
+__all__ = ["FAULTS"]
+
+
+class BearerTokenType(ResponseRenderer):
+    def token_body(self, issued: Any) -> dict[str, Any]:
+        return {**super().token_body(issued), "token_type": "Bearer"}
+
+
+class ExpiresInString(ResponseRenderer):
+    def token_body(self, issued: Any) -> dict[str, Any]:
+        return {**super().token_body(issued), "expires_in": str(issued.expires_in)}
+
+
+class OverlongAccessToken(TokenMinter):
+    def mint_opaque(self, client: ClientConfig, scope: str, issued_at: int) -> str:
+        return super().mint_opaque(client, scope, issued_at) * (self.max_length // 40 + 1)
+
+
+class TokenAsTextPlain(ResponseRenderer):
+    """The token answer labelled text/plain, as a framework's default response class does."""
+
+    def token(self, issued: Issued) -> Response:
+        return Response(json.dumps(self.token_body(issued)), 200, dict(self.token_headers), "text/plain")
+
+
+class CacheableTokens(ResponseRenderer):
+    def __init__(self, settings: MockSettings) -> None:
+        super().__init__(settings)
+        no_headers: dict[str, str] = {}
+        self.token_headers = no_headers
+
+
+class ErrorsAsText(ResponseRenderer):
+    """Errors as a plain-text line, the framework's default, instead of the RFC's JSON object."""
+
+    def error(self, error: MockError) -> Response:
+        if isinstance(error, RateLimited):
+            return super().error(error)
+        return Response(f"{error.code}: {error.description or ''}", error.status, media_type="text/plain")
+
+
+class InvalidClient401(ResponseRenderer):
+    """``invalid_client`` as 401 with a challenge: RFC 6749 allows it, this contract does not."""
+
+    def error(self, error: MockError) -> Response:
+        if isinstance(error, InvalidClient):
+            return json_response(401, self.error_body(error), {"WWW-Authenticate": 'Basic realm="token"'})
+        return super().error(error)
+
+
+class SecretInErrorDescription(Authenticator):
+    """A "helpful" description that quotes the credentials it refused."""
+
+    def verify(self, client_id: str, secret: str) -> ClientConfig:
+        try:
+            return super().verify(client_id, secret)
+        except InvalidClient:
+            raise InvalidClient(f"no client {client_id} with secret {secret}") from None
+
+
+class OpaqueCalledJwt(TokenMinter):
+    """The jwt client gets an opaque string while the answer still says ``jwt``."""
+
+    def mint_jwt(self, client: ClientConfig, scope: str, issued_at: int) -> str:
+        return self.mint_opaque(client, scope, issued_at)
+
+
+class JwtExpInMilliseconds(TokenMinter):
+    def claims(self, client: ClientConfig, scope: str, issued_at: int) -> dict[str, Any]:
+        claims = super().claims(client, scope, issued_at)
+        return {**claims, "exp": claims["exp"] * 1000}
+
+
+FAULTS: dict[str, Fault] = {
+    f.name: f
+    for f in (
+        Fault(
+            "token-type-bearer",
+            "token_type is 'Bearer', not one of the spec's enum",
+            {"renderer": BearerTokenType},
+            breaks=("A2",),
+        ),
+        Fault(
+            "expires-in-string",
+            "expires_in is the string '900', not an integer",
+            {"renderer": ExpiresInString},
+            breaks=("A2",),
+        ),
+        Fault(
+            "access-token-over-limit",
+            "access tokens longer than the spec's 4096 characters",
+            {"minter": OverlongAccessToken},
+            breaks=("A2",),
+        ),
+        Fault(
+            "token-answered-as-text",
+            "the token answer labelled text/plain",
+            {"renderer": TokenAsTextPlain},
+            breaks=("A3",),
+        ),
+        Fault(
+            "no-cache-control",
+            "token answers lack Cache-Control: no-store and Pragma: no-cache",
+            {"renderer": CacheableTokens},
+            breaks=("A4",),
+        ),
+        Fault(
+            "errors-as-text",
+            "400 answers are a text/plain line, not the RFC 6749 JSON error",
+            {"renderer": ErrorsAsText},
+            breaks=("A5",),
+        ),
+        Fault(
+            "invalid-client-401",
+            "invalid_client answered 401 with a challenge, a status the contract lacks",
+            {"renderer": InvalidClient401},
+            breaks=("A1", "E13/json/basic", "E13/json/body", "E13/form/basic", "E13/form/body"),
+        ),
+        Fault(
+            "secret-in-error-description",
+            "invalid_client's error_description quotes the id and secret it refused",
+            {"authenticator": SecretInErrorDescription},
+            breaks=("A6",),
+        ),
+        Fault(
+            "jwt-not-a-jwt",
+            "token_type jwt, but the access token is an opaque string",
+            {"minter": OpaqueCalledJwt},
+            breaks=("A7",),
+            suite_client=JWT_CLIENT,
+        ),
+        Fault(
+            "jwt-exp-in-milliseconds",
+            "the JWT's exp claim in milliseconds",
+            {"minter": JwtExpInMilliseconds},
+            breaks=("A7",),
+            suite_client=JWT_CLIENT,
+        ),
+    )
+}
