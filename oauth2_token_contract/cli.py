@@ -18,22 +18,15 @@ import os
 import sys
 
 from oauth2_token_contract.spec.redaction import REDACTOR
+from oauth2_token_contract.suite.capabilities import unmet
 from oauth2_token_contract.suite.catalogue import CATALOGUE
 from oauth2_token_contract.suite.client import TokenClient
 from oauth2_token_contract.suite.errors import BudgetExhausted, ContractViolation, TargetError
 from oauth2_token_contract.suite.flows import NoRefreshToken
 from oauth2_token_contract.suite.pacing import Pacer
-from oauth2_token_contract.suite.targets import Settings, Target, open_target, plan
+from oauth2_token_contract.suite.targets import Settings, open_target, plan
 
 CONTRACT_TESTS = "oauth2_token_contract.suite.families"
-
-
-def _not_applicable(needs: frozenset[str], target: Target) -> str | None:
-    if "state" in needs and not target.stateful:
-        return f"{target.name} is stateless: it issues no real tokens and remembers none"
-    if "burst" in needs and not (target.may_burst and target.kind != "prism"):
-        return f"{target.name}: bursting needs TOKEN_API_ALLOW_BURST=1 (and Prism never rate-limits)"
-    return None
 
 
 def replay(name: str, choice: str) -> int:
@@ -44,7 +37,7 @@ def replay(name: str, choice: str) -> int:
     with open_target(chosen) as target:
         print(f"# {case.name}: {case.summary}\n# target: {target.describe()}")
         print("# curl lines read the secret from $TOKEN_API_CLIENT_SECRET: export it before pasting\n")
-        reason = _not_applicable(case.needs, target)
+        reason = unmet(case.needs, target)
         if reason:
             print(f"SKIPPED: {reason}")
             return 3

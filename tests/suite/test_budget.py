@@ -18,7 +18,8 @@ import pytest
 from hypothesis.errors import Flaky
 from oauth2_token_contract.mock import create_app, load_settings, running_mock
 
-from oauth2_token_contract.plugin import _PACER_KEY, _budget_spent
+from oauth2_token_contract.plugin.failures import budget_spent
+from oauth2_token_contract.plugin.state import PACER
 from oauth2_token_contract.suite.errors import BudgetExhausted
 from oauth2_token_contract.suite.pacing import Pacer
 from selfcheck.suite_run import SuiteRun
@@ -79,13 +80,13 @@ def test_a_spent_budget_is_found_inside_groups_and_hypothesis_replays(pytestconf
     nested = ExceptionGroup(
         "examples", [ValueError("other"), BudgetExhausted("request budget spent: 3 of 3")]
     )
-    assert _budget_spent(nested, pytestconfig) == "request budget spent: 3 of 3"
-    assert _budget_spent(ValueError("no"), pytestconfig) is None
+    assert budget_spent(nested, pytestconfig) == "request budget spent: 3 of 3"
+    assert budget_spent(ValueError("no"), pytestconfig) is None
     pacer = Pacer(budget=1)
     pacer.spend()
-    saved = pytestconfig.stash[_PACER_KEY]
-    pytestconfig.stash[_PACER_KEY] = pacer
+    saved = pytestconfig.stash[PACER]
+    pytestconfig.stash[PACER] = pacer
     try:
-        assert "in a Hypothesis replay" in (_budget_spent(Flaky("replay drew less"), pytestconfig) or "")
+        assert "in a Hypothesis replay" in (budget_spent(Flaky("replay drew less"), pytestconfig) or "")
     finally:
-        pytestconfig.stash[_PACER_KEY] = saved
+        pytestconfig.stash[PACER] = saved

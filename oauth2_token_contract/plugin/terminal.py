@@ -1,0 +1,118 @@
+"""What the terminal shows of a contract run: its plan once collected, progress lines, the summary.
+
+The summary gives each family's tests, requests and checks exercised, then the distinct causes of
+failure, largest first, each with one curl line (read from the test reports by
+:class:`~oauth2_token_contract.suite.report.RunReport`; JUnit carries the same as properties).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from textwrap import indent
+
+import pytest
+
+from oauth2_token_contract.plugin.collection import family_of
+from oauth2_token_contract.plugin.state import PACER, PLAN_TEXT, RUN
+from oauth2_token_contract.suite.coverage import COVERAGE
+from oauth2_token_contract.suite.pacing import Pacer
+
+__all__ = ["pytest_report_collectionfinish", "pytest_terminal_summary", "show_progress"]
+
+# Requests between two progress lines, per profile (TOKEN_API_PROGRESS overrides; 0 is silent).
+_PROGRESS_EVERY = {"deep": 500, "live": 50}
+
+
+def show_progress(config: pytest.Config, pacer: Pacer, profile: str) -> None:
+    """Have ``pacer`` write a progress line every so many requests, as the profile or the user asks."""
+    pacer.progress_every = int(os.environ.get("TOKEN_API_PROGRESS") or _PROGRESS_EVERY.get(profile, 0))
+    pacer.on_progress = _progress_line(config)
+
+
+def _progress_line(config: pytest.Config) -> Callable[[Pacer], None]:
+    started = time.monotonic()
+
+    def write(pacer: Pacer) -> None:
+        reporter = config.pluginmanager.getplugin("terminalreporter")
+        capture = config.pluginmanager.getplugin("capturemanager")
+        if reporter is None or capture is None:
+            return
+        done = sum(s.cases for s in pacer.stats.values())
+        total = getattr(reporter, "_numcollected", 0)
+        budget = "" if pacer.budget is None else f"/{pacer.budget}"
+        waited = sum(s.honoured_429 for s in pacer.stats.values())
+        line = (
+            f"[token-contract] {time.monotonic() - started:6.0f} s  tests {done}/{total}  "
+            f"requests {pacer.sent}{budget}  429s waited {waited}  now: {pacer.current_test}"
+        )
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(line)
+
+    return write
+
+
+def pytest_report_collectionfinish(config: pytest.Config, items: Sequence[pytest.Item]) -> list[str]:
+    """What the contract run will do, said once it is known (nothing for a run without contract tests)."""
+    if not any(family_of(item) is not None for item in items):
+        return []
+    lines = [f"token-contract target: {config.getoption('--target')}"]
+    if PLAN_TEXT in config.stash:
+        lines.append(f"token-contract plan: {config.stash[PLAN_TEXT]}")
+    expected = config.stash[RUN].expected
+    if expected is not None:
+        lines.append(f"token-contract expected failures: {len(expected.entries)} from {expected.source}")
+    return lines
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    pacer = config.stash.get(PACER, None)
+    run = config.stash.get(RUN, None)
+    if pacer is None or run is None or not run.report.records:
+        return
+    tr = terminalreporter
+    exercised = {str(c) for c in COVERAGE.exercised}
+    coverage = run.report.coverage(exercised)
+    tr.section("token contract summary")
+    plan_text = config.stash.get(PLAN_TEXT, "")
+    if plan_text:
+        tr.write_line(f"plan: {plan_text}")
+    head = f"{'family':<18}{'tests':>7}{'requests':>10}{'429 waited':>12}{'skipped':>9}{'failed':>8}"
+    head += f"{'checks':>9}"
+    tr.write_line(head)
+    for name in run.report.families():
+        s = pacer.stats[name]
+        done, applicable = coverage.get(name, (0, 0))
+        tests = sum(1 for r in run.report.records.values() if r.family == name)
+        skipped = run.report.count(name, "skipped")
+        failed = run.report.count(name, "failed")
+        tr.write_line(
+            f"{name:<18}{tests:>7}{s.requests:>10}{s.honoured_429:>12}{skipped:>9}{failed:>8}"
+            f"{f'{done}/{applicable}':>9}"
+        )
+    budget = "" if pacer.run_budget is None else f" of a budget of {pacer.run_budget}"
+    tr.write_line(f"requests sent: {pacer.sent}{budget}")
+    reasons = run.report.not_applicable()
+    if reasons:
+        tr.write_line("not applicable to this target (skipped):")
+        for reason, count in reasons:
+            tr.write_line(f"  {count} x {reason}")
+    xfailed = [r for r in run.report.records.values() if r.outcome == "xfailed"]
+    if xfailed:
+        tr.write_line(
+            f"expected failures ({run.expected.source if run.expected else ''}): {len(xfailed)} test(s)"
+        )
+        for reason, count in Counter(r.reason for r in xfailed).most_common():
+            tr.write_line(f"  {count} x {reason}")
+    causes = run.report.causes()
+    if causes:
+        tr.write_line(f"failures by cause ({len(causes)} distinct, largest first):")
+        for cause in causes:
+            tr.write_line(f"  {cause.tests} test(s): {cause.finding}")
+            if cause.curl:
+                tr.write_line(indent(cause.curl, "    "))
+    for verdict in run.verdicts:
+        tr.write_line(verdict)

@@ -1,0 +1,81 @@
+"""The plugin under pytest-xdist: how many workers, and how a worker's counts reach the controller.
+
+Each worker counts its own requests within its share of the budget; at its end it hands its counts
+over (:func:`hand_over`), and the controller adds them to its own (:class:`XdistController`), checks
+the target before any test is scheduled, and judges the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from oauth2_token_contract.plugin.options import check_target
+from oauth2_token_contract.plugin.state import PACER, PLAN_TEXT, RUN
+from oauth2_token_contract.suite.coverage import COVERAGE
+
+__all__ = ["XdistController", "hand_over", "is_worker", "pytest_xdist_auto_num_workers", "worker_count"]
+
+_MOST_WORKERS = 4
+_WORKER_OUTPUT = "token_contract_run"  # the key of a worker's counts in xdist's workeroutput
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (as ``./run contract`` runs): workers for the embedded mock, one process otherwise.
+
+    A live service should see one client at a time, its request budget is then one pool, and progress
+    lines show (xdist workers swallow them). On the mock each worker starts a mock of its own, and past
+    ``_MOST_WORKERS`` their start-ups outweigh their share of the suite's tests.
+    """
+    if config.getoption("--target") != "mock":
+        return 0
+    return max(1, min(os.cpu_count() or 1, _MOST_WORKERS))
+
+
+def is_worker(config: pytest.Config) -> bool:
+    """Only xdist's workers have ``workerinput``; PYTEST_XDIST_* may be inherited from an outer run."""
+    return hasattr(config, "workerinput")
+
+
+def worker_count(config: pytest.Config) -> int:
+    """How many processes share the run's request budget."""
+    return int(os.environ["PYTEST_XDIST_WORKER_COUNT"]) if is_worker(config) else 1
+
+
+def hand_over(config: pytest.Config) -> None:
+    """A worker's counts, into the output xdist carries back to the controller."""
+    run = config.stash[RUN]
+    config.workeroutput[_WORKER_OUTPUT] = {  # type: ignore[attr-defined]
+        "pacer": config.stash[PACER].report(),
+        "exercised": COVERAGE.report(),
+        "expected_used": [e.describe() for e in run.expected.used] if run.expected else [],
+        "plan": config.stash.get(PLAN_TEXT, ""),
+    }
+
+
+class XdistController:
+    """The controller's side of an xdist run, registered only when xdist is there (its hooks are)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
+        """Refuse an unsafe target here: a worker's usage error would be lost as an internal error."""
+        if ids:
+            check_target(self.config)
+
+    def pytest_testnodedown(self, node: Any, error: object | None) -> None:
+        """Add a finished worker's counts to the controller's, which the summary and verdict read."""
+        report = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT)
+        if report is not None:
+            self.config.stash[PACER].merge(report["pacer"])
+            COVERAGE.merge(report["exercised"])
+            run = self.config.stash[RUN]
+            if run.expected is not None:
+                run.expected.mark_used(report["expected_used"])
+            if report.get("plan"):
+                self.config.stash[PLAN_TEXT] = report["plan"]
