@@ -42,6 +42,8 @@ from oauth2_token_contract.plugin.terminal import (
 )
 from oauth2_token_contract.plugin.verdicts import pytest_sessionfinish
 from oauth2_token_contract.plugin.xdist import XdistController, is_worker, pytest_xdist_auto_num_workers
+from oauth2_token_contract.spec import contract
+from oauth2_token_contract.spec.contract import SpecError
 from oauth2_token_contract.suite import profiles
 from oauth2_token_contract.suite.expected import load_expected
 from oauth2_token_contract.suite.pacing import Pacer
@@ -69,6 +71,11 @@ __all__ = [
 
 def pytest_configure(config: pytest.Config) -> None:
     """Set up the run: markers, the Hypothesis profile, the pacer, expected failures, the controller."""
+    if os.environ.get("TOKEN_API_SPEC"):  # a spec the user chose: one line if it cannot be read
+        try:
+            contract.load()
+        except SpecError as exc:
+            raise pytest.UsageError(str(exc)) from None
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
     profiles.register()

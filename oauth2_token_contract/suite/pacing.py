@@ -114,7 +114,6 @@ class Pacer:
         self.current_test = ""
         self.latencies = Latencies()
         self._lock = threading.Lock()
-        self._retry = contract.load().retry  # its name and unit, from the spec
 
     @property
     def spent(self) -> bool:
@@ -173,7 +172,8 @@ class Pacer:
         """The wait a 429 announced in the spec's retry header, in seconds; None for anything else or none."""
         if status != 429:
             return None
-        wait_ms = self._retry.wait_ms(header(self._retry.name) or "")
+        retry = contract.load().retry  # its name and unit, from the spec in force
+        wait_ms = retry.wait_ms(header(retry.name) or "")
         return None if wait_ms is None else wait_ms / 1000
 
     def retry_delay(self, status: int, header: Callable[[str], str | None]) -> float | None:
