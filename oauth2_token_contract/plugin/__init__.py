@@ -36,9 +36,8 @@ from oauth2_token_contract.plugin.mock_fixtures import token_mock, token_mock_ur
 from oauth2_token_contract.spec.names import Check, Family
 from oauth2_token_contract.spec.redaction import REDACTOR
 from oauth2_token_contract.suite import profiles
-from oauth2_token_contract.suite.checks import ALONGSIDE
+from oauth2_token_contract.suite.checks import CheckContext
 from oauth2_token_contract.suite.client import TokenClient
-from oauth2_token_contract.suite.coverage import COVERAGE
 from oauth2_token_contract.suite.errors import BudgetExhausted, ContractViolation, NoAnswer, TargetError
 from oauth2_token_contract.suite.exchange import as_curl
 from oauth2_token_contract.suite.expected import ExpectedFailures, load_expected
@@ -59,6 +58,7 @@ from oauth2_token_contract.suite.targets import Settings, Target, TargetPlan, op
 __all__: list[str] = []
 
 _PACER_KEY = pytest.StashKey[Pacer]()
+_CHECKS_KEY = pytest.StashKey[CheckContext]()
 _PLAN_KEY = pytest.StashKey[Plan]()
 _PLAN_TEXT_KEY = pytest.StashKey[str]()
 _PROFILE_KEY = pytest.StashKey[hypothesis_settings]()
@@ -151,6 +151,7 @@ def pytest_configure(config: pytest.Config) -> None:
     pacer.progress_every = int(os.environ.get("TOKEN_API_PROGRESS") or _PROGRESS_EVERY.get(profile, 0))
     pacer.on_progress = _progress_line(config)
     config.stash[_PACER_KEY] = pacer
+    config.stash[_CHECKS_KEY] = CheckContext()
     try:
         expected = load_expected()
     except ValueError as exc:
@@ -189,7 +190,7 @@ class _XdistController:
         report = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT)
         if report is not None:
             self.config.stash[_PACER_KEY].merge(report["pacer"])
-            COVERAGE.merge(report["exercised"])
+            self.config.stash[_CHECKS_KEY].coverage.merge(report["exercised"])
             run = self.config.stash[_RUN_KEY]
             if run.expected is not None:
                 run.expected.mark_used(report["expected_used"])
@@ -342,9 +343,12 @@ def token_pacer(request: pytest.FixtureRequest) -> Pacer:
 
 
 @pytest.fixture(scope="session")
-def token_client(token_target: Target, token_pacer: Pacer) -> Iterator[TokenClient]:
+def token_client(
+    request: pytest.FixtureRequest, token_target: Target, token_pacer: Pacer
+) -> Iterator[TokenClient]:
     """The suite's HTTP client for the target's token endpoint."""
-    client = TokenClient(token_target, token_pacer, timeout=Settings.from_env().timeout)
+    context = request.config.stash[_CHECKS_KEY]
+    client = TokenClient(token_target, token_pacer, timeout=Settings.from_env().timeout, context=context)
     yield client
     client.close()
 
@@ -363,7 +367,7 @@ def _capabilities(request: pytest.FixtureRequest) -> None:
     family = family_of(item)
     if family is None:
         return
-    ALONGSIDE.take()  # nothing held over from whatever ran before
+    request.config.stash[_CHECKS_KEY].alongside.take()  # nothing held over from whatever ran before
     pacer = request.config.stash[_PACER_KEY]
     pacer.family = family
     pacer.current_test = item.nodeid.split("::", 1)[-1]
@@ -469,7 +473,7 @@ def _describe_failure(
     elif isinstance(error, ContractViolation):
         findings = _findings(error)
         for check, _, _ in findings:
-            COVERAGE.judged(Check(check))
+            item.config.stash[_CHECKS_KEY].judged(Check(check))
         item.user_properties += [(FINDING, f"{check}: {cause}") for check, cause, _ in findings]
         if error.exchange is not None:
             item.user_properties.append((CURL, as_curl(error.exchange.request)))
@@ -500,7 +504,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if family is not None and report.when == "setup":
         item.user_properties += [(FAMILY, family), (CHECKS, " ".join(map(str, _declared(item))))]
     excinfo = call.excinfo
-    held = ALONGSIDE.take() if report.when == "call" else []
+    held = config.stash[_CHECKS_KEY].alongside.take() if report.when == "call" else []
     error = excinfo.value if excinfo is not None else None
     if error is not None and _budget_spent(error, config) is None:
         error = _suite_failure_in(error)
@@ -566,7 +570,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if _is_worker(config):
         config.workeroutput[_WORKER_OUTPUT] = {  # type: ignore[attr-defined]
             "pacer": config.stash[_PACER_KEY].report(),
-            "exercised": COVERAGE.report(),
+            "exercised": config.stash[_CHECKS_KEY].coverage.report(),
             "expected_used": [e.describe() for e in run.expected.used] if run.expected else [],
             "plan": config.stash.get(_PLAN_TEXT_KEY, ""),
         }
@@ -599,7 +603,7 @@ def _verdict(session: pytest.Session, name: str, message: str, properties: list[
 
 
 def _judge_coverage(session: pytest.Session, run: _Run) -> None:
-    missing = run.report.unexercised({str(c) for c in COVERAGE.exercised})
+    missing = run.report.unexercised({str(c) for c in session.config.stash[_CHECKS_KEY].coverage.exercised})
     if not missing:
         return
     lines = [
@@ -624,7 +628,7 @@ def _judge_promptness(session: pytest.Session) -> None:
     latencies = session.config.stash[_PACER_KEY].latencies
     if len(latencies.seconds) < 10:
         return
-    COVERAGE.judged(Check.ANSWERS_PROMPTLY)
+    session.config.stash[_CHECKS_KEY].judged(Check.ANSWERS_PROMPTLY)
     slow = latencies.too_slow()
     if not slow:
         return
@@ -669,7 +673,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     if pacer is None or run is None or not run.report.records:
         return
     tr = terminalreporter
-    exercised = {str(c) for c in COVERAGE.exercised}
+    exercised = {str(c) for c in config.stash[_CHECKS_KEY].coverage.exercised}
     coverage = run.report.coverage(exercised)
     tr.section("token contract summary")
     plan_text = config.stash.get(_PLAN_TEXT_KEY, "")
