@@ -34,7 +34,7 @@ from oauth2_token_contract.plugin.fixtures import (
 )
 from oauth2_token_contract.plugin.mock_fixtures import token_mock, token_mock_url
 from oauth2_token_contract.plugin.options import MARKERS, pytest_addoption
-from oauth2_token_contract.plugin.state import PACER, PROFILE, RUN, Run
+from oauth2_token_contract.plugin.state import CONTEXT, PACER, PROFILE, RUN, Run
 from oauth2_token_contract.plugin.terminal import (
     pytest_report_collectionfinish,
     pytest_terminal_summary,
@@ -45,6 +45,7 @@ from oauth2_token_contract.plugin.xdist import XdistController, is_worker, pytes
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.contract import SpecError
 from oauth2_token_contract.suite import profiles
+from oauth2_token_contract.suite.checks import CheckContext
 from oauth2_token_contract.suite.expected import load_expected
 from oauth2_token_contract.suite.pacing import Pacer
 from oauth2_token_contract.suite.targets import Settings
@@ -89,6 +90,7 @@ def pytest_configure(config: pytest.Config) -> None:
     pacer = Pacer(budget=None, max_wait=Settings.from_env().max_wait)
     show_progress(config, pacer, profile)
     config.stash[PACER] = pacer
+    config.stash[CONTEXT] = CheckContext()
     try:
         expected = load_expected()
     except ValueError as exc:

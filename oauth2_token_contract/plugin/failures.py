@@ -17,11 +17,9 @@ import pytest
 from hypothesis.errors import Flaky as HypothesisFlaky
 
 from oauth2_token_contract.plugin.collection import declared, family_of
-from oauth2_token_contract.plugin.state import PACER, RUN
+from oauth2_token_contract.plugin.state import CONTEXT, PACER, RUN
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.spec.redaction import REDACTOR
-from oauth2_token_contract.suite.checks import ALONGSIDE
-from oauth2_token_contract.suite.coverage import COVERAGE
 from oauth2_token_contract.suite.errors import BudgetExhausted, ContractViolation, NoAnswer, TargetError
 from oauth2_token_contract.suite.exchange import as_curl
 from oauth2_token_contract.suite.report import BUDGET, CHECKS, CURL, FAMILY, FINDING, NOT_APPLICABLE, SKIP
@@ -116,7 +114,7 @@ def _describe_failure(
     elif isinstance(error, ContractViolation):
         findings = _findings(error)
         for check, _, _ in findings:
-            COVERAGE.judged(Check(check))
+            item.config.stash[CONTEXT].judged(Check(check))
         item.user_properties += [(FINDING, f"{check}: {cause}") for check, cause, _ in findings]
         if error.exchange is not None:
             item.user_properties.append((CURL, as_curl(error.exchange.request)))
@@ -147,7 +145,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if family is not None and report.when == "setup":
         item.user_properties += [(FAMILY, family), (CHECKS, " ".join(map(str, declared(item))))]
     excinfo = call.excinfo
-    held = ALONGSIDE.take() if report.when == "call" else []
+    held = config.stash[CONTEXT].alongside.take() if report.when == "call" else []
     error = excinfo.value if excinfo is not None else None
     if error is not None and budget_spent(error, config) is None:
         error = _suite_failure_in(error)

@@ -14,11 +14,10 @@ from hypothesis import settings as hypothesis_settings
 
 from oauth2_token_contract.plugin.collection import family_of, planned_settings
 from oauth2_token_contract.plugin.options import check_target
-from oauth2_token_contract.plugin.state import PACER
+from oauth2_token_contract.plugin.state import CONTEXT, PACER
 from oauth2_token_contract.plugin.xdist import worker_count
 from oauth2_token_contract.spec.redaction import REDACTOR
 from oauth2_token_contract.suite.capabilities import NEEDS, unmet
-from oauth2_token_contract.suite.checks import ALONGSIDE
 from oauth2_token_contract.suite.client import TokenClient
 from oauth2_token_contract.suite.pacing import Pacer
 from oauth2_token_contract.suite.targets import Settings, Target, open_target
@@ -45,9 +44,12 @@ def token_pacer(request: pytest.FixtureRequest) -> Pacer:
 
 
 @pytest.fixture(scope="session")
-def token_client(token_target: Target, token_pacer: Pacer) -> Iterator[TokenClient]:
-    """The suite's HTTP client for the target's token endpoint."""
-    client = TokenClient(token_target, token_pacer, timeout=Settings.from_env().timeout)
+def token_client(
+    request: pytest.FixtureRequest, token_target: Target, token_pacer: Pacer
+) -> Iterator[TokenClient]:
+    """The suite's HTTP client for the target's token endpoint, judging into the run's checks."""
+    context = request.config.stash[CONTEXT]
+    client = TokenClient(token_target, token_pacer, timeout=Settings.from_env().timeout, context=context)
     yield client
     client.close()
 
@@ -66,7 +68,7 @@ def _capabilities(request: pytest.FixtureRequest) -> None:
     family = family_of(item)
     if family is None:
         return
-    ALONGSIDE.take()  # nothing held over from whatever ran before
+    request.config.stash[CONTEXT].alongside.take()  # nothing held over from whatever ran before
     pacer = request.config.stash[PACER]
     pacer.family = family
     pacer.current_test = item.nodeid.split("::", 1)[-1]

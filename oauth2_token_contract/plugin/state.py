@@ -9,12 +9,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from oauth2_token_contract.suite.checks import CheckContext
 from oauth2_token_contract.suite.expected import ExpectedFailures
 from oauth2_token_contract.suite.pacing import Pacer
 from oauth2_token_contract.suite.planning import Plan
 from oauth2_token_contract.suite.report import RunReport
 
-__all__ = ["PACER", "PLAN", "PLAN_TEXT", "PROFILE", "RUN", "Run"]
+__all__ = ["CONTEXT", "PACER", "PLAN", "PLAN_TEXT", "PROFILE", "RUN", "Run"]
 
 
 class Run:
@@ -43,6 +44,7 @@ class Run:
             self.report.add(report.nodeid, report.user_properties, kind, reason)
 
 
+CONTEXT = pytest.StashKey[CheckContext]()  # what the checks judged and hold, for this run
 PACER = pytest.StashKey[Pacer]()
 PLAN = pytest.StashKey[Plan]()
 PLAN_TEXT = pytest.StashKey[str]()  # the plan said in a line; a worker's, on the controller

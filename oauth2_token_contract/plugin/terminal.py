@@ -16,8 +16,7 @@ from textwrap import indent
 import pytest
 
 from oauth2_token_contract.plugin.collection import family_of
-from oauth2_token_contract.plugin.state import PACER, PLAN_TEXT, RUN
-from oauth2_token_contract.suite.coverage import COVERAGE
+from oauth2_token_contract.plugin.state import CONTEXT, PACER, PLAN_TEXT, RUN
 from oauth2_token_contract.suite.pacing import Pacer
 
 __all__ = ["pytest_report_collectionfinish", "pytest_terminal_summary", "show_progress"]
@@ -74,7 +73,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     if pacer is None or run is None or not run.report.records:
         return
     tr = terminalreporter
-    exercised = {str(c) for c in COVERAGE.exercised}
+    exercised = {str(c) for c in config.stash[CONTEXT].coverage.exercised}
     coverage = run.report.coverage(exercised)
     tr.section("token contract summary")
     plan_text = config.stash.get(PLAN_TEXT, "")

@@ -16,11 +16,10 @@ from typing import Any
 
 import pytest
 
-from oauth2_token_contract.plugin.state import PACER, RUN, Run
+from oauth2_token_contract.plugin.state import CONTEXT, PACER, RUN, Run
 from oauth2_token_contract.plugin.xdist import hand_over, is_worker
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.spec.redaction import REDACTOR
-from oauth2_token_contract.suite.coverage import COVERAGE
 from oauth2_token_contract.suite.report import CURL, FAMILY, FINDING
 
 __all__ = ["pytest_sessionfinish"]
@@ -63,7 +62,7 @@ def _verdict(session: pytest.Session, name: str, message: str, properties: list[
 
 
 def _judge_coverage(session: pytest.Session, run: Run) -> None:
-    missing = run.report.unexercised({str(c) for c in COVERAGE.exercised})
+    missing = run.report.unexercised({str(c) for c in session.config.stash[CONTEXT].coverage.exercised})
     if not missing:
         return
     lines = [
@@ -88,7 +87,7 @@ def _judge_promptness(session: pytest.Session) -> None:
     latencies = session.config.stash[PACER].latencies
     if len(latencies.seconds) < 10:
         return
-    COVERAGE.judged(Check.ANSWERS_PROMPTLY)
+    session.config.stash[CONTEXT].judged(Check.ANSWERS_PROMPTLY)
     slow = latencies.too_slow()
     if not slow:
         return

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from oauth2_token_contract.plugin.options import check_target
-from oauth2_token_contract.plugin.state import PACER, PLAN_TEXT, RUN
-from oauth2_token_contract.suite.coverage import COVERAGE
+from oauth2_token_contract.plugin.state import CONTEXT, PACER, PLAN_TEXT, RUN
 
 __all__ = ["XdistController", "hand_over", "is_worker", "pytest_xdist_auto_num_workers", "worker_count"]
 
@@ -51,7 +50,7 @@ def hand_over(config: pytest.Config) -> None:
     run = config.stash[RUN]
     config.workeroutput[_WORKER_OUTPUT] = {  # type: ignore[attr-defined]
         "pacer": config.stash[PACER].report(),
-        "exercised": COVERAGE.report(),
+        "exercised": config.stash[CONTEXT].coverage.report(),
         "expected_used": [e.describe() for e in run.expected.used] if run.expected else [],
         "plan": config.stash.get(PLAN_TEXT, ""),
     }
@@ -73,7 +72,7 @@ class XdistController:
         report = getattr(node, "workeroutput", {}).get(_WORKER_OUTPUT)
         if report is not None:
             self.config.stash[PACER].merge(report["pacer"])
-            COVERAGE.merge(report["exercised"])
+            self.config.stash[CONTEXT].coverage.merge(report["exercised"])
             run = self.config.stash[RUN]
             if run.expected is not None:
                 run.expected.mark_used(report["expected_used"])

@@ -30,8 +30,9 @@ class Family(StrEnum):
 class Check(StrEnum):
     """A property of the endpoint that the suite asserts, named after what must hold."""
 
-    # Every answer.
+    # Every answer (the every-answer checks run in this order).
     STATUS_IS_DOCUMENTED = "status_is_documented"
+    UNSUPPORTED_METHOD_REFUSED = "unsupported_method_refused"
     TOKEN_RESPONSE_CONFORMS = "token_response_conforms"
     TOKEN_IS_JSON = "token_is_json"
     NO_STORE_ON_TOKENS = "no_store_on_tokens"
@@ -42,7 +43,6 @@ class Check(StrEnum):
     TARGET_ANSWERS = "target_answers"
     TARGET_ANSWERS_IN_TIME = "target_answers_in_time"
     ANSWERS_PROMPTLY = "answers_promptly"
-    UNSUPPORTED_METHOD_REFUSED = "unsupported_method_refused"
     # Grant types.
     GRANT_ACCEPTED = "grant_accepted"
     CLIENT_CREDENTIALS_GRANTED = "client_credentials_granted"

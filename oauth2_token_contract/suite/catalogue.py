@@ -48,6 +48,7 @@ def _basic(client: TokenClient) -> tuple[str, str]:
 def _refresh_token_4097(client: TokenClient) -> None:
     exchange = client.grant("refresh_token", refresh_token="r" * (_limit() + 1), media="form")
     error_is(
+        client.context,
         exchange,
         *REFUSED_PAST_LIMIT,
         check=Check.REFRESH_TOKEN_LIMIT_ENFORCED,
@@ -58,6 +59,7 @@ def _refresh_token_4097(client: TokenClient) -> None:
 def _refresh_token_4096(client: TokenClient) -> None:
     exchange = client.grant("refresh_token", refresh_token="r" * _limit(), media="form")
     error_is(
+        client.context,
         exchange,
         "invalid_grant",
         check=Check.UNKNOWN_REFRESH_TOKEN_REFUSED,
@@ -70,6 +72,7 @@ def _padded_refresh_token(client: TokenClient) -> None:
     padded = token + "A" * (_limit() - len(token) + 1)
     exchange = client.grant("refresh_token", refresh_token=padded, media="form")
     error_is(
+        client.context,
         exchange,
         *REFUSED_PAST_LIMIT,
         check=Check.NO_TRUNCATION,
@@ -80,6 +83,7 @@ def _padded_refresh_token(client: TokenClient) -> None:
 def _duplicate_grant_type(client: TokenClient) -> None:
     pairs = [("grant_type", "client_credentials"), ("grant_type", "client_credentials")]
     error_is(
+        client.context,
         client.post(pairs, media="form"),
         "invalid_request",
         check=Check.DUPLICATE_PARAMETER_REFUSED,
@@ -91,6 +95,7 @@ def _conflicting_credentials(client: TokenClient) -> None:
     params = {"grant_type": "client_credentials", "client_secret": client.target.client_secret + "-wrong"}
     exchange = client.post(params, media="form", placement="basic")
     error_is(
+        client.context,
         exchange,
         "invalid_request",
         "invalid_client",
@@ -101,21 +106,28 @@ def _conflicting_credentials(client: TokenClient) -> None:
 
 def _burst_429(client: TokenClient) -> None:
     exchange = burst_until_429(client, max_requests=3000, max_seconds=20)
-    require(exchange is not None, Check.BURST_MEETS_429, "no 429 within 3000 requests or 20 s")
+    require(
+        client.context, exchange is not None, Check.BURST_MEETS_429, "no 429 within 3000 requests or 20 s"
+    )
     assert exchange is not None
-    retry_in_is_digits(exchange)
+    retry_in_is_digits(client.context, exchange)
 
 
 def _malformed_json_nul(client: TokenClient) -> None:
     exchange = client.send(b"\x00", headers=[("Content-Type", JSON), _basic(client)])
     error_is(
-        exchange, "invalid_request", check=Check.MALFORMED_BODY_REFUSED, asked="a JSON body of one NUL byte"
+        client.context,
+        exchange,
+        "invalid_request",
+        check=Check.MALFORMED_BODY_REFUSED,
+        asked="a JSON body of one NUL byte",
     )
 
 
 def _grant_type_uppercase(client: TokenClient) -> None:
     exchange = client.post({"grant_type": "CLIENT_CREDENTIALS"}, media="form")
     error_is(
+        client.context,
         exchange,
         "unsupported_grant_type",
         check=Check.GRANT_TYPE_MATCHED_EXACTLY,
@@ -127,9 +139,17 @@ def _form_plus_scope(client: TokenClient) -> None:
     scopes = client.target.scopes
     body = ("grant_type=client_credentials&scope=" + "+".join(scopes)).encode()
     exchange = client.send(body, headers=[("Content-Type", FORM), _basic(client)])
-    expect_status(exchange, 200, check=Check.FORM_SPACE_DECODED, asked="scopes joined by + in a form")
+    expect_status(
+        client.context, exchange, 200, check=Check.FORM_SPACE_DECODED, asked="scopes joined by + in a form"
+    )
     got = granted(exchange, " ".join(scopes), scopes)
-    require(got and got <= set(scopes), Check.FORM_SPACE_DECODED, f"granted {sorted(got)}", exchange)
+    require(
+        client.context,
+        got and got <= set(scopes),
+        Check.FORM_SPACE_DECODED,
+        f"granted {sorted(got)}",
+        exchange,
+    )
 
 
 def _refresh_widening(client: TokenClient) -> None:
@@ -137,9 +157,10 @@ def _refresh_widening(client: TokenClient) -> None:
     token, original, _ = obtain_refresh_token(client, scopes[0] if scopes else None)
     exchange = client.grant("refresh_token", refresh_token=token, scope=" ".join(scopes), media="form")
     if exchange.status == 200:
-        refresh_never_widens_scope(exchange, original)
+        refresh_never_widens_scope(client.context, exchange, original)
     else:
         error_is(
+            client.context,
             exchange,
             "invalid_scope",
             check=Check.REFRESH_NEVER_WIDENS_SCOPE,

@@ -23,7 +23,7 @@ from urllib.parse import quote_plus, urlencode
 import httpx
 
 from oauth2_token_contract.spec.redaction import REDACTOR
-from oauth2_token_contract.suite.checks import retry_in_was_enough
+from oauth2_token_contract.suite.checks import CheckContext, retry_in_was_enough
 from oauth2_token_contract.suite.errors import TargetTimeout, TargetUnreachable
 from oauth2_token_contract.suite.exchange import ISSUED, Exchange, SentRequest, as_curl
 from oauth2_token_contract.suite.pacing import Pacer
@@ -51,9 +51,13 @@ def basic_header(client_id: str, secret: str) -> str:
 class TokenClient:
     """Talks to one target's token endpoint; one per run, shared by the families."""
 
-    def __init__(self, target: Target, pacer: Pacer, *, timeout: float) -> None:
+    def __init__(
+        self, target: Target, pacer: Pacer, *, timeout: float, context: CheckContext | None = None
+    ) -> None:
         self.target = target
         self.pacer = pacer
+        # What the checks judging this client's answers share: the run's, or this client's own.
+        self.context = context or CheckContext()
         self.timeout = timeout
         self._http = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT})
         # When a list, every exchange is appended to it (the replay tool prints them all).
@@ -71,7 +75,7 @@ class TokenClient:
             client_secret=secret,
             scopes=self.target.scopes if scopes is None else tuple(sorted(scopes)),
         )
-        return TokenClient(other, self.pacer, timeout=self.timeout)
+        return TokenClient(other, self.pacer, timeout=self.timeout, context=self.context)
 
     # -- the exact-bytes layer -------------------------------------------------------------------------
     def send(
@@ -125,7 +129,7 @@ class TokenClient:
                 self.recorder.append(exchange)
             self.pacer.observe(exchange)
             if waited_in_full is not None:
-                retry_in_was_enough(exchange, waited_in_full)
+                retry_in_was_enough(self.context, exchange, waited_in_full)
             delay = self.pacer.retry_delay(exchange.status, exchange.header) if honour_429 else None
             if delay is None or attempt == attempts - 1:
                 return exchange

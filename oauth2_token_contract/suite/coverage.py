@@ -13,11 +13,11 @@ from collections.abc import Iterable
 
 from oauth2_token_contract.spec.names import Check
 
-__all__ = ["COVERAGE", "Coverage"]
+__all__ = ["Coverage"]
 
 
 class Coverage:
-    """The checks exercised by this process; thread-safe, merged across xdist workers."""
+    """The checks exercised in one run (its check context holds it); thread-safe, merged across workers."""
 
     def __init__(self) -> None:
         self.exercised: set[Check] = set()
@@ -34,6 +34,3 @@ class Coverage:
     def report(self) -> list[str]:
         """Plain strings: what an xdist worker sends its controller."""
         return sorted(str(check) for check in self.exercised)
-
-
-COVERAGE = Coverage()

@@ -56,7 +56,9 @@ def obtain_token(
     """A client_credentials grant that must succeed; a failure is a failed precondition."""
     exchange = client.grant(scope=scope, media=media, placement=placement)
     try:
-        return expect_status(exchange, 200, check=Check.CLIENT_CREDENTIALS_GRANTED, asked="a valid grant")
+        return expect_status(
+            client.context, exchange, 200, check=Check.CLIENT_CREDENTIALS_GRANTED, asked="a valid grant"
+        )
     except ContractViolation as violation:
         raise _precondition(violation, f"a client_credentials grant ({media}, {placement})") from None
 
@@ -88,7 +90,8 @@ class Preconditions:
         if media not in self._media:
             exchange = self.client.grant(media=media, placement=SETUP_PLACEMENT)
             try:
-                expect_status(exchange, 200, check=Check.ENCODING_ACCEPTED, asked=f"a valid {media} grant")
+                asked = f"a valid {media} grant"
+                expect_status(self.client.context, exchange, 200, check=Check.ENCODING_ACCEPTED, asked=asked)
                 self._media[media] = None
             except ContractViolation as violation:
                 what = f"a valid {media} grant (so a refusal in {media} proves nothing)"

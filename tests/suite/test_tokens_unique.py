@@ -10,7 +10,7 @@ import jwt
 import pytest
 
 from oauth2_token_contract.spec.names import Check
-from oauth2_token_contract.suite.checks import tokens_unique
+from oauth2_token_contract.suite.checks import CheckContext, tokens_unique
 from oauth2_token_contract.suite.errors import ContractViolation
 from oauth2_token_contract.suite.exchange import Exchange, SentRequest
 
@@ -26,15 +26,18 @@ def _answer(token: str, *, sent_at: float, elapsed: float = 0.05) -> Exchange:
 def test_the_same_jwt_across_a_second_boundary_of_the_answers_is_allowed() -> None:
     """Minted at 1000.90 and 1000.97 by the server, answered at 1000.95 and 1001.02: one second of
     the server's clock, two of the answers'."""
-    tokens_unique([_answer(JWT, sent_at=1000.88), _answer(JWT, sent_at=1000.96)])
+    tokens_unique(CheckContext(), [_answer(JWT, sent_at=1000.88), _answer(JWT, sent_at=1000.96)])
 
 
 def test_the_same_jwt_a_second_after_the_last_answer_is_a_cached_token() -> None:
     with pytest.raises(ContractViolation) as failure:
-        tokens_unique([_answer(JWT, sent_at=1000.0), _answer(JWT, sent_at=1001.2)])
+        tokens_unique(CheckContext(), [_answer(JWT, sent_at=1000.0), _answer(JWT, sent_at=1001.2)])
     assert failure.value.check == Check.TOKENS_UNIQUE
 
 
 def test_the_same_opaque_token_is_never_allowed() -> None:
     with pytest.raises(ContractViolation):
-        tokens_unique([_answer("opaque-token-1", sent_at=1000.0), _answer("opaque-token-1", sent_at=1000.1)])
+        tokens_unique(
+            CheckContext(),
+            [_answer("opaque-token-1", sent_at=1000.0), _answer("opaque-token-1", sent_at=1000.1)],
+        )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from oauth2_token_contract.mock.embedded import ClientCredentials
+from oauth2_token_contract.suite.checks import CheckContext
 from oauth2_token_contract.suite.client import TokenClient
 from oauth2_token_contract.suite.flows import (
     NoRefreshToken,
@@ -95,3 +96,9 @@ def burst_client(target: Target, client: TokenClient) -> Iterator[TokenClient]:
     yield other or client
     if other is not None:
         other.close()
+
+
+@pytest.fixture(scope="session")
+def ctx(client: TokenClient) -> CheckContext:
+    """The run's check context, which every check is handed: the client's (the plugin's)."""
+    return client.context

@@ -13,7 +13,12 @@ from hypothesis import strategies as st
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.suite import strategies
-from oauth2_token_contract.suite.checks import error_is, run_response_checks, unknown_scope_not_granted
+from oauth2_token_contract.suite.checks import (
+    CheckContext,
+    error_is,
+    run_response_checks,
+    unknown_scope_not_granted,
+)
 from oauth2_token_contract.suite.client import Media, TokenClient
 from oauth2_token_contract.suite.exchange import Exchange
 from oauth2_token_contract.suite.flows import Preconditions
@@ -60,7 +65,12 @@ REACH: dict[str, tuple[Callable[[TokenClient, Media], Exchange], str]] = {
     ],
 )
 def test_error_code_is_reachable(
-    request: pytest.FixtureRequest, client: TokenClient, preconditions: Preconditions, code: str, media: Media
+    ctx: CheckContext,
+    request: pytest.FixtureRequest,
+    client: TokenClient,
+    preconditions: Preconditions,
+    code: str,
+    media: Media,
 ) -> None:
     if code == "invalid_grant":
         if not client.target.stateful:
@@ -68,27 +78,27 @@ def test_error_code_is_reachable(
         request.getfixturevalue("refresh_supported")
     preconditions.media_works(media)
     send, asked = REACH[code]
-    error_is(send(client, media), code, check=Check.reached(code), asked=asked)
+    error_is(ctx, send(client, media), code, check=Check.reached(code), asked=asked)
 
 
 @pytest.mark.checks(Check.UNKNOWN_SCOPE_NOT_GRANTED)
 @pytest.mark.parametrize("alone", [True, pytest.param(False, marks=thorough)])
 @pytest.mark.parametrize("media", MEDIA)
 def test_an_unknown_scope_is_never_granted(
-    client: TokenClient, preconditions: Preconditions, media: Media, alone: bool
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media, alone: bool
 ) -> None:
     """Refused as ``invalid_scope``, or left out of a grant that says what it granted (RFC 6749
     section 3.3 lets the server ignore part of a request; section 5.1 then requires ``scope``)."""
     preconditions.media_works(media)
     scope = UNKNOWN_SCOPE if alone else " ".join([*client.target.scopes[:1], UNKNOWN_SCOPE])
     exchange = client.grant(scope=scope, media=media)
-    unknown_scope_not_granted(exchange, UNKNOWN_SCOPE, Check.UNKNOWN_SCOPE_NOT_GRANTED)
+    unknown_scope_not_granted(ctx, exchange, UNKNOWN_SCOPE, Check.UNKNOWN_SCOPE_NOT_GRANTED)
 
 
 @pytest.mark.checks(Check.UNAUTHORIZED_CLIENT_REACHED)
 @pytest.mark.parametrize("media", MEDIA)
 def test_unauthorized_client_is_reachable(
-    client: TokenClient, preconditions: Preconditions, media: Media
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media
 ) -> None:
     """A client allowed client_credentials only asks to refresh: ``unauthorized_client``."""
     restricted = client.target.restricted_client
@@ -102,6 +112,7 @@ def test_unauthorized_client_is_reachable(
         client_secret=restricted.client_secret,
     )
     error_is(
+        ctx,
         exchange,
         "unauthorized_client",
         check=Check.UNAUTHORIZED_CLIENT_REACHED,
@@ -114,7 +125,9 @@ _BAD_REQUESTS = st.sampled_from(["bad_grant", "bad_scope", "duplicate", "long_to
 
 @pytest.mark.checks(Check.NO_SECRET_ECHO, Check.ERROR_BODY_CONFORMS)
 @given(kind=_BAD_REQUESTS, media=strategies.media, placement=strategies.placements)
-def test_errors_never_echo_the_secret(client: TokenClient, kind: str, media: Media, placement: str) -> None:
+def test_errors_never_echo_the_secret(
+    ctx: CheckContext, client: TokenClient, kind: str, media: Media, placement: str
+) -> None:
     """Whatever went wrong, the answer does not contain the client secret the request carried.
 
     The secret is planted where a careless server quotes the request back: as the grant type, as the
@@ -137,9 +150,10 @@ def test_errors_never_echo_the_secret(client: TokenClient, kind: str, media: Med
     if exchange.status == 200:
         # A lenient server may read a duplicate JSON key once and drop an unknown scope: no error to
         # judge, but the answer must still not echo the secret.
-        run_response_checks(exchange)
+        run_response_checks(ctx, exchange)
         return
     error_is(
+        ctx,
         exchange,
         *contract.load().error_codes,
         check=Check.ERROR_BODY_CONFORMS,

@@ -9,7 +9,7 @@ from hypothesis import given
 
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.suite import strategies
-from oauth2_token_contract.suite.checks import error_is, expect_status
+from oauth2_token_contract.suite.checks import CheckContext, error_is, expect_status
 from oauth2_token_contract.suite.client import TokenClient
 from oauth2_token_contract.suite.flows import Preconditions, RefreshTokenSource
 
@@ -25,6 +25,7 @@ thorough = pytest.mark.thorough
 @pytest.mark.parametrize("placement", PLACEMENTS)
 @pytest.mark.parametrize("media", MEDIA)
 def test_refresh_token_is_granted(
+    ctx: CheckContext,
     client: TokenClient,
     preconditions: Preconditions,
     fresh_refresh_token: RefreshTokenSource,
@@ -34,19 +35,22 @@ def test_refresh_token_is_granted(
     preconditions.media_works(media)
     token, _ = fresh_refresh_token()
     exchange = client.grant("refresh_token", refresh_token=token, media=media, placement=placement)
-    expect_status(exchange, 200, check=Check.GRANT_ACCEPTED, asked=f"a valid {media} refresh, {placement}")
+    expect_status(
+        ctx, exchange, 200, check=Check.GRANT_ACCEPTED, asked=f"a valid {media} refresh, {placement}"
+    )
 
 
 @pytest.mark.checks(Check.GRANT_TYPE_MATCHED_EXACTLY)
 @pytest.mark.parametrize("media", MEDIA)
 @given(grant_type=strategies.grant_type_misspellings())
 def test_grant_type_near_misses_are_unsupported(
-    client: TokenClient, preconditions: Preconditions, media: str, grant_type: str
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: str, grant_type: str
 ) -> None:
     """Case variants and misspellings are no grant type at all: ``unsupported_grant_type``, no token."""
     preconditions.media_works(media)
     exchange = client.post({"grant_type": grant_type}, media=media)
     error_is(
+        ctx,
         exchange,
         "unsupported_grant_type",
         check=Check.GRANT_TYPE_MATCHED_EXACTLY,
@@ -58,7 +62,7 @@ def test_grant_type_near_misses_are_unsupported(
 @pytest.mark.parametrize("media", MEDIA)
 @given(grant_type=strategies.unoffered_grant_types())
 def test_grant_types_the_contract_does_not_offer_are_refused(
-    client: TokenClient, preconditions: Preconditions, media: str, grant_type: str
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: str, grant_type: str
 ) -> None:
     """Other RFC grant types (``password``...) sent without their parameters never get a token.
 
@@ -68,6 +72,7 @@ def test_grant_types_the_contract_does_not_offer_are_refused(
     preconditions.media_works(media)
     exchange = client.post({"grant_type": grant_type}, media=media)
     error_is(
+        ctx,
         exchange,
         "unsupported_grant_type",
         "unauthorized_client",
@@ -82,12 +87,13 @@ def test_grant_types_the_contract_does_not_offer_are_refused(
 @pytest.mark.parametrize("media", MEDIA)
 @given(grant_type=strategies.grant_type_with_stray_characters())
 def test_grant_type_with_stray_characters_is_refused(
-    client: TokenClient, preconditions: Preconditions, media: str, grant_type: str
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: str, grant_type: str
 ) -> None:
     """Whitespace or NUL around a valid grant type is not that grant type (no trimming)."""
     preconditions.media_works(media)
     exchange = client.post({"grant_type": grant_type}, media=media)
     error_is(
+        ctx,
         exchange,
         "unsupported_grant_type",
         "invalid_request",
@@ -100,12 +106,13 @@ def test_grant_type_with_stray_characters_is_refused(
 @pytest.mark.parametrize("value", ["missing", pytest.param("empty", marks=thorough)])
 @pytest.mark.parametrize("media", MEDIA)
 def test_a_missing_grant_type_is_invalid_request(
-    client: TokenClient, preconditions: Preconditions, media: str, value: str
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: str, value: str
 ) -> None:
     """Absent, or empty (RFC 6749 section 3.1: an empty parameter is an omitted one)."""
     preconditions.media_works(media)
     params = {"scope": " ".join(client.target.scopes)} if value == "missing" else {"grant_type": ""}
     error_is(
+        ctx,
         client.post(params, media=media),
         "invalid_request",
         check=Check.GRANT_TYPE_REQUIRED,
@@ -114,11 +121,14 @@ def test_a_missing_grant_type_is_invalid_request(
 
 
 @pytest.mark.checks(Check.GRANT_TYPE_IS_A_STRING)
-def test_a_list_of_grant_types_is_refused(client: TokenClient, preconditions: Preconditions) -> None:
+def test_a_list_of_grant_types_is_refused(
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions
+) -> None:
     """One grant type per request: a JSON list of them is no grant type, even a list of one."""
     preconditions.media_works("json")
     exchange = client.post({"grant_type": ["client_credentials"]}, media="json")
     error_is(
+        ctx,
         exchange,
         "invalid_request",
         "unsupported_grant_type",
@@ -130,11 +140,12 @@ def test_a_list_of_grant_types_is_refused(client: TokenClient, preconditions: Pr
 @pytest.mark.checks(Check.GRANT_TYPE_IS_A_STRING)
 @given(value=strategies.non_string_json())
 def test_grant_type_of_wrong_json_type_is_refused(
-    client: TokenClient, preconditions: Preconditions, value: object
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, value: object
 ) -> None:
     preconditions.media_works("json")
     exchange = client.post({"grant_type": value}, media="json")
     error_is(
+        ctx,
         exchange,
         "invalid_request",
         "unsupported_grant_type",
@@ -148,12 +159,13 @@ def test_grant_type_of_wrong_json_type_is_refused(
 @pytest.mark.parametrize("value", ["missing", pytest.param("empty", marks=thorough)])
 @pytest.mark.parametrize("media", MEDIA)
 def test_a_refresh_without_its_token_is_invalid_request(
-    client: TokenClient, preconditions: Preconditions, media: str, value: str
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: str, value: str
 ) -> None:
     """RFC 6749 section 6: ``refresh_token`` is required for the refresh grant."""
     preconditions.media_works(media)
     params = {"grant_type": "refresh_token"} | ({"refresh_token": ""} if value == "empty" else {})
     error_is(
+        ctx,
         client.post(params, media=media),
         "invalid_request",
         check=Check.REFRESH_TOKEN_REQUIRED,

@@ -18,9 +18,8 @@ import pytest
 
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.names import Check
-from oauth2_token_contract.suite.checks import expect_status, retry_in_is_digits
+from oauth2_token_contract.suite.checks import CheckContext, expect_status, retry_in_is_digits
 from oauth2_token_contract.suite.client import TokenClient
-from oauth2_token_contract.suite.coverage import COVERAGE
 from oauth2_token_contract.suite.errors import ContractViolation
 from oauth2_token_contract.suite.exchange import Exchange
 from oauth2_token_contract.suite.flows import burst_until_429
@@ -42,8 +41,8 @@ PROBES = 4
 CYCLES = 2
 
 
-def _retry_in_ms(exchange: Exchange) -> int:
-    retry_in_is_digits(exchange)
+def _retry_in_ms(ctx: CheckContext, exchange: Exchange) -> int:
+    retry_in_is_digits(ctx, exchange)
     return int((exchange.header(contract.load().retry_header) or "0").strip())
 
 
@@ -62,7 +61,7 @@ def _burst(client: TokenClient) -> Exchange:
             "limit, or one beyond this run's budget (raise TOKEN_API_MAX_REQUESTS to reach it)",
             cause="no 429 in a burst of valid grants",
         )
-    COVERAGE.judged(Check.BURST_MEETS_429)
+    client.context.judged(Check.BURST_MEETS_429)
     return exchange
 
 
@@ -86,7 +85,7 @@ def test_a_burst_meets_429_and_x_retry_in_tells_the_wait(burst_client: TokenClie
     client = burst_client
     for cycle in range(CYCLES):
         sent = client.pacer.sent
-        retry_in = _retry_in_ms(_burst(client))
+        retry_in = _retry_in_ms(client.context, _burst(client))
         burst_cost = client.pacer.sent - sent
         wait = _judge_not_excessive(client, retry_in)
         if wait > client.pacer.max_wait:
@@ -120,7 +119,7 @@ def _judge_not_excessive(client: TokenClient, retry_in: int) -> float:
     The probe waits at most ``TOKEN_API_MAX_WAIT``: a request that succeeds even that early shows the
     header overstated, however long it said.
     """
-    COVERAGE.judged(Check.RETRY_IN_NOT_EXCESSIVE)
+    client.context.judged(Check.RETRY_IN_NOT_EXCESSIVE)
     probe_ms = _overstatement_probe_ms(retry_in)
     if probe_ms < MEASURABLE_MS:
         return retry_in / 1000  # too short to overstate by anything that matters
@@ -133,12 +132,12 @@ def _judge_not_excessive(client: TokenClient, retry_in: int) -> float:
             probe,
             cause="X-Retry-In overstates the wait at least twice over",
         )
-    return _retry_in_ms(probe) / 1000
+    return _retry_in_ms(client.context, probe) / 1000
 
 
 def _judge_enough(client: TokenClient, wait: float) -> None:
     after = _probe(client, wait + retry_grace(wait))
-    COVERAGE.judged(Check.RETRY_IN_IS_ENOUGH)
+    client.context.judged(Check.RETRY_IN_IS_ENOUGH)
     if after.status == 429:
         raise ContractViolation(
             Check.RETRY_IN_IS_ENOUGH,
@@ -147,4 +146,6 @@ def _judge_enough(client: TokenClient, wait: float) -> None:
             after,
             cause="waiting X-Retry-In is not enough",
         )
-    expect_status(after, 200, check=Check.RETRY_IN_IS_ENOUGH, asked="a grant after waiting X-Retry-In")
+    expect_status(
+        client.context, after, 200, check=Check.RETRY_IN_IS_ENOUGH, asked="a grant after waiting X-Retry-In"
+    )

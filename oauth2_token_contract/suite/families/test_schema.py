@@ -28,9 +28,13 @@ from schemathesis.checks import load_all_checks
 
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.names import Check
-from oauth2_token_contract.suite.checks import raise_findings, response_findings, unknown_scope_not_granted
+from oauth2_token_contract.suite.checks import (
+    CheckContext,
+    raise_findings,
+    response_findings,
+    unknown_scope_not_granted,
+)
 from oauth2_token_contract.suite.client import Media, TokenClient, basic_header
-from oauth2_token_contract.suite.coverage import COVERAGE
 from oauth2_token_contract.suite.errors import ContractViolation
 from oauth2_token_contract.suite.exchange import Exchange
 from oauth2_token_contract.suite.flows import NoRefreshToken, Preconditions, obtain_refresh_token
@@ -150,17 +154,19 @@ def _only_scope_broken(body: Any) -> str | None:
 
 
 def _schemathesis_findings(
+    ctx: CheckContext,
     case: schemathesis.Case,
     exchange: Exchange,
     response: schemathesis.Response,
     kwargs: dict[str, Any],
+    *,
     owed: bool,
 ) -> list[ContractViolation]:
     found = []
     for check, function in SCHEMATHESIS_CHECKS.items():
         if check is Check.POSITIVE_DATA_ACCEPTED and not owed:
             continue
-        COVERAGE.judged(check)
+        ctx.judged(check)
         try:
             case.validate_response(response, checks=[function], transport_kwargs=kwargs)
         except* AssertionError as group:
@@ -182,14 +188,15 @@ def _schemathesis_findings(
 @pytest.mark.parametrize("media_type", MEDIA_TYPES)
 @given(data=st.data())
 def test_generated_valid_requests_conform(
-    client: TokenClient, preconditions: Preconditions, media_type: str, data: st.DataObject
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media_type: str, data: st.DataObject
 ) -> None:
     preconditions.media_works(_media(media_type))
     case = data.draw(_cases("positive", media_type), label="case")
     owed = _prepare(case, client)
     exchange, response, kwargs = _send(case, client)
     raise_findings(
-        response_findings(exchange) + _schemathesis_findings(case, exchange, response, kwargs, owed)
+        response_findings(ctx, exchange)
+        + _schemathesis_findings(ctx, case, exchange, response, kwargs, owed=owed)
     )
 
 
@@ -202,7 +209,7 @@ def test_generated_valid_requests_conform(
 @pytest.mark.parametrize("media_type", MEDIA_TYPES)
 @given(data=st.data())
 def test_generated_invalid_requests_are_refused(
-    client: TokenClient, preconditions: Preconditions, media_type: str, data: st.DataObject
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media_type: str, data: st.DataObject
 ) -> None:
     preconditions.media_works(_media(media_type))
     case = data.draw(_cases("negative", media_type), label="case")
@@ -212,21 +219,22 @@ def test_generated_invalid_requests_are_refused(
     if scope is not None:
         # RFC 6749 section 3.3: a server may ignore a requested scope it cannot grant, saying what it
         # granted instead; the malformed scope must not be granted.
-        unknown_scope_not_granted(exchange, scope, Check.NEGATIVE_DATA_REJECTED)
-        raise_findings(response_findings(exchange))
+        unknown_scope_not_granted(ctx, exchange, scope, Check.NEGATIVE_DATA_REJECTED)
+        raise_findings(response_findings(ctx, exchange))
         return
     raise_findings(
-        response_findings(exchange) + _schemathesis_findings(case, exchange, response, kwargs, False)
+        response_findings(ctx, exchange)
+        + _schemathesis_findings(ctx, case, exchange, response, kwargs, owed=False)
     )
 
 
 @pytest.mark.checks(Check.UNSUPPORTED_METHOD_REFUSED)
 @pytest.mark.parametrize("method", ["GET", *(pytest.param(m, marks=thorough) for m in ("PUT", "DELETE"))])
-def test_methods_the_operation_lacks_are_refused(client: TokenClient, method: str) -> None:
+def test_methods_the_operation_lacks_are_refused(ctx: CheckContext, client: TokenClient, method: str) -> None:
     """The spec declares POST only: another method gets a client error (404 or 405, with ``Allow``)."""
     exchange = client.send(
         b"",
         method=method,
         headers=[("Authorization", basic_header(client.target.client_id, client.target.client_secret))],
     )
-    raise_findings(response_findings(exchange))
+    raise_findings(response_findings(ctx, exchange))

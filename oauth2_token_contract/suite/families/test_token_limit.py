@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.suite import strategies
-from oauth2_token_contract.suite.checks import error_is, expect_status
+from oauth2_token_contract.suite.checks import CheckContext, error_is, expect_status
 from oauth2_token_contract.suite.client import Media, TokenClient
 from oauth2_token_contract.suite.flows import Preconditions, RefreshTokenSource
 
@@ -32,7 +32,7 @@ thorough = pytest.mark.thorough
 @pytest.mark.parametrize("length", [LIMIT, pytest.param(LIMIT - 1, marks=thorough)])
 @pytest.mark.parametrize("media", MEDIA)
 def test_an_unknown_token_within_the_limit_is_invalid_grant(
-    client: TokenClient, preconditions: Preconditions, length: int, media: Media
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, length: int, media: Media
 ) -> None:
     """At or under the limit the token is well-formed: read, looked up, and not found."""
     if not client.target.stateful:
@@ -40,6 +40,7 @@ def test_an_unknown_token_within_the_limit_is_invalid_grant(
     preconditions.media_works(media)
     exchange = client.grant("refresh_token", refresh_token="q" * length, media=media)
     error_is(
+        ctx,
         exchange,
         "invalid_grant",
         check=Check.UNKNOWN_REFRESH_TOKEN_REFUSED,
@@ -54,16 +55,22 @@ def test_an_unknown_token_within_the_limit_is_invalid_grant(
     grant_type=st.sampled_from(contract.load().grant_types),
 )
 def test_a_token_past_the_limit_is_refused(
-    client: TokenClient, preconditions: Preconditions, media: Media, token: str, grant_type: str
+    ctx: CheckContext,
+    client: TokenClient,
+    preconditions: Preconditions,
+    media: Media,
+    token: str,
+    grant_type: str,
 ) -> None:
     """Past the limit a refresh token never works. A client_credentials grant does not use the
     parameter: a server may refuse it (the contract's maxLength) or ignore it (RFC 6749 section 3.2)."""
     preconditions.media_works(media)
     exchange = client.grant(grant_type, refresh_token=token, media=media)
     if grant_type == "client_credentials" and exchange.status == 200:
-        expect_status(exchange, 200, check=Check.REFRESH_TOKEN_LIMIT_ENFORCED)
+        expect_status(ctx, exchange, 200, check=Check.REFRESH_TOKEN_LIMIT_ENFORCED)
         return
     error_is(
+        ctx,
         exchange,
         *REFUSED,
         check=Check.REFRESH_TOKEN_LIMIT_ENFORCED,
@@ -77,6 +84,7 @@ def test_a_token_past_the_limit_is_refused(
 @pytest.mark.parametrize("media", MEDIA)
 @given(padding=st.integers(1, 64))
 def test_a_real_token_padded_past_the_limit_is_refused_not_truncated(
+    ctx: CheckContext,
     client: TokenClient,
     preconditions: Preconditions,
     fresh_refresh_token: RefreshTokenSource,
@@ -89,6 +97,7 @@ def test_a_real_token_padded_past_the_limit_is_refused_not_truncated(
     padded = token + "A" * (LIMIT - len(token) + padding)
     exchange = client.grant("refresh_token", refresh_token=padded, media=media)
     error_is(
+        ctx,
         exchange,
         *REFUSED,
         check=Check.NO_TRUNCATION,
@@ -102,6 +111,7 @@ def test_a_real_token_padded_past_the_limit_is_refused_not_truncated(
 @pytest.mark.parametrize("media", MEDIA)
 @given(suffix=strategies.token_of_length(1))
 def test_a_real_token_with_a_character_more_is_unknown(
+    ctx: CheckContext,
     client: TokenClient,
     preconditions: Preconditions,
     fresh_refresh_token: RefreshTokenSource,
@@ -115,6 +125,7 @@ def test_a_real_token_with_a_character_more_is_unknown(
         pytest.skip("the issued refresh token is already at the limit")
     exchange = client.grant("refresh_token", refresh_token=token + suffix, media=media)
     error_is(
+        ctx,
         exchange,
         "invalid_grant",
         check=Check.EXACT_TOKEN_MATCH,

@@ -22,6 +22,7 @@ from hypothesis.stateful import (
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.suite import strategies
 from oauth2_token_contract.suite.checks import (
+    CheckContext,
     error_is,
     expect_status,
     granted,
@@ -45,7 +46,7 @@ APART = 1.1
 
 @pytest.mark.checks(Check.TOKENS_UNIQUE)
 @pytest.mark.cost(fixed=3)
-def test_tokens_are_unique_across_grants(client: TokenClient) -> None:
+def test_tokens_are_unique_across_grants(ctx: CheckContext, client: TokenClient) -> None:
     """Grants for different scopes, and grants a second apart, never share a token (a server that
     hands one cached token to every grant fails here)."""
     scopes = client.target.scopes
@@ -54,20 +55,24 @@ def test_tokens_are_unique_across_grants(client: TokenClient) -> None:
     exchanges = [first, other] if len(scopes) > 1 else [first]
     time.sleep(max(0.0, APART - (time.time() - first.answered_at)))
     exchanges.append(obtain_token(client, scopes[0] if len(scopes) > 1 else None))
-    tokens_unique(exchanges)
+    tokens_unique(ctx, exchanges)
 
 
 @pytest.mark.checks(Check.GRANTED_SCOPE_WITHIN_REQUEST)
 @given(data=st.data())
-def test_granted_scope_lies_within_request_and_allowance(client: TokenClient, data: st.DataObject) -> None:
+def test_granted_scope_lies_within_request_and_allowance(
+    ctx: CheckContext, client: TokenClient, data: st.DataObject
+) -> None:
     requested = data.draw(strategies.scope_requests(client.target.scopes), label="scope")
     exchange = obtain_token(client, requested)
-    granted_scope_within_request(exchange, requested, client.target.scopes)
+    granted_scope_within_request(ctx, exchange, requested, client.target.scopes)
 
 
 @pytest.mark.checks(Check.SCOPE_MATCHED_EXACTLY)
 @pytest.mark.parametrize("media", MEDIA)
-def test_scopes_are_compared_exactly(client: TokenClient, preconditions: Preconditions, media: Media) -> None:
+def test_scopes_are_compared_exactly(
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media
+) -> None:
     """RFC 6749 section 3.3: scope tokens are case-sensitive strings; a case variant of an allowed
     scope is another, unknown scope."""
     meant = next((s for s in client.target.scopes if s.swapcase() != s), None)
@@ -75,51 +80,56 @@ def test_scopes_are_compared_exactly(client: TokenClient, preconditions: Precond
         pytest.skip(f"{client.target.name}: no scope in TOKEN_API_SCOPE has letters to change the case of")
     preconditions.media_works(media)
     exchange = client.grant(scope=meant.swapcase(), media=media)
-    scope_matched_exactly(exchange, meant.swapcase(), meant, client.target.scopes)
+    scope_matched_exactly(ctx, exchange, meant.swapcase(), meant, client.target.scopes)
 
 
 @pytest.mark.checks(Check.REFRESH_WORKS, Check.REFRESHED_TOKEN_WORKS, Check.TOKENS_UNIQUE)
 @pytest.mark.cost(fixed=3)
 @pytest.mark.usefixtures("refresh_supported")
-def test_refresh_yields_a_new_working_token(client: TokenClient) -> None:
+def test_refresh_yields_a_new_working_token(ctx: CheckContext, client: TokenClient) -> None:
     """A refresh issues an access token never issued before (not the grant's, not the refresh token),
     and the refresh token it hands back (rotated or the same) works in turn."""
     first_grant = obtain_token(client)
     token = first_grant.json().get("refresh_token")
     refreshed = client.grant("refresh_token", refresh_token=token)
-    expect_status(refreshed, 200, check=Check.REFRESH_WORKS, asked="a refresh with a fresh refresh token")
+    expect_status(
+        ctx, refreshed, 200, check=Check.REFRESH_WORKS, asked="a refresh with a fresh refresh token"
+    )
     require(
+        ctx,
         refreshed.json().get("access_token") != token,
         Check.TOKENS_UNIQUE,
         "the access token is the refresh token",
         refreshed,
     )
-    tokens_unique([first_grant, refreshed])
+    tokens_unique(ctx, [first_grant, refreshed])
     again = client.grant("refresh_token", refresh_token=refreshed.json().get("refresh_token", token))
     expect_status(
-        again, 200, check=Check.REFRESHED_TOKEN_WORKS, asked="a refresh with the token a refresh gave"
+        ctx, again, 200, check=Check.REFRESHED_TOKEN_WORKS, asked="a refresh with the token a refresh gave"
     )
-    tokens_unique([first_grant, refreshed, again])
+    tokens_unique(ctx, [first_grant, refreshed, again])
 
 
 @pytest.mark.checks(Check.REFRESH_MAY_NARROW, Check.GRANTED_SCOPE_WITHIN_REQUEST)
 @pytest.mark.cost(per_example=2)
 @given(data=st.data())
 def test_a_refresh_may_narrow_the_scope(
-    client: TokenClient, fresh_refresh_token: RefreshTokenSource, data: st.DataObject
+    ctx: CheckContext, client: TokenClient, fresh_refresh_token: RefreshTokenSource, data: st.DataObject
 ) -> None:
     token, original = fresh_refresh_token()
     narrower = data.draw(strategies.scope_requests(sorted(original)), label="narrower")
     exchange = client.grant("refresh_token", refresh_token=token, scope=narrower)
-    expect_status(exchange, 200, check=Check.REFRESH_MAY_NARROW, asked=f"a refresh narrowed to {narrower!r}")
-    granted_scope_within_request(exchange, narrower, original)
+    expect_status(
+        ctx, exchange, 200, check=Check.REFRESH_MAY_NARROW, asked=f"a refresh narrowed to {narrower!r}"
+    )
+    granted_scope_within_request(ctx, exchange, narrower, original)
 
 
 @pytest.mark.checks(Check.REFRESH_NEVER_WIDENS_SCOPE)
 @pytest.mark.cost(per_example=2)
 @given(data=st.data())
 def test_a_refresh_never_widens_the_scope(
-    client: TokenClient, fresh_refresh_token: RefreshTokenSource, data: st.DataObject
+    ctx: CheckContext, client: TokenClient, fresh_refresh_token: RefreshTokenSource, data: st.DataObject
 ) -> None:
     scopes = client.target.scopes
     if len(scopes) < 2:
@@ -129,9 +139,10 @@ def test_a_refresh_never_widens_the_scope(
     wider = " ".join(sorted(granted_scope | {scopes[-1]}))
     exchange = client.grant("refresh_token", refresh_token=token, scope=wider)
     if exchange.status == 200:
-        refresh_never_widens_scope(exchange, granted_scope)
+        refresh_never_widens_scope(ctx, exchange, granted_scope)
     else:
         error_is(
+            ctx,
             exchange,
             "invalid_scope",
             check=Check.REFRESH_NEVER_WIDENS_SCOPE,
@@ -144,6 +155,7 @@ def test_a_refresh_never_widens_the_scope(
 @pytest.mark.parametrize("credentials", ["none", pytest.param("wrong secret", marks=thorough)])
 @pytest.mark.parametrize("media", MEDIA)
 def test_a_refresh_needs_the_clients_credentials(
+    ctx: CheckContext,
     client: TokenClient,
     preconditions: Preconditions,
     fresh_refresh_token: RefreshTokenSource,
@@ -159,6 +171,7 @@ def test_a_refresh_needs_the_clients_credentials(
     else:
         exchange = client.post(params, media=media, client_secret=client.target.client_secret + "-wrong")
     error_is(
+        ctx,
         exchange,
         "invalid_client",
         check=Check.REFRESH_AUTHENTICATES_CLIENT,
@@ -171,13 +184,14 @@ def test_a_refresh_needs_the_clients_credentials(
 @pytest.mark.usefixtures("refresh_supported")
 @pytest.mark.parametrize("media", MEDIA)
 def test_an_access_token_is_not_a_refresh_token(
-    client: TokenClient, preconditions: Preconditions, media: Media
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media
 ) -> None:
     """RFC 6749 sections 6 and 10.4: only a refresh token refreshes; an access token is ``invalid_grant``."""
     preconditions.media_works(media)
     access_token = obtain_token(client).json().get("access_token")
     exchange = client.grant("refresh_token", refresh_token=access_token, media=media)
     error_is(
+        ctx,
         exchange,
         "invalid_grant",
         check=Check.ACCESS_TOKEN_NOT_A_REFRESH_TOKEN,
@@ -195,6 +209,7 @@ def _altered(token: str, i: int) -> str:
 @pytest.mark.parametrize("where", ["last", pytest.param("first", marks=thorough)])
 @pytest.mark.parametrize("media", MEDIA)
 def test_a_refresh_token_altered_at_an_end_is_refused(
+    ctx: CheckContext,
     client: TokenClient,
     preconditions: Preconditions,
     fresh_refresh_token: RefreshTokenSource,
@@ -208,6 +223,7 @@ def test_a_refresh_token_altered_at_an_end_is_refused(
     altered = _altered(token, -1 if where == "last" else 0)
     exchange = client.grant("refresh_token", refresh_token=altered, media=media)
     error_is(
+        ctx,
         exchange,
         "invalid_grant",
         check=Check.ALTERED_REFRESH_TOKEN_REFUSED,
@@ -220,6 +236,7 @@ def test_a_refresh_token_altered_at_an_end_is_refused(
 @pytest.mark.thorough
 @given(position=st.integers(min_value=0), media=strategies.media)
 def test_an_altered_refresh_token_is_refused(
+    ctx: CheckContext,
     client: TokenClient,
     preconditions: Preconditions,
     fresh_refresh_token: RefreshTokenSource,
@@ -230,6 +247,7 @@ def test_an_altered_refresh_token_is_refused(
     token, _ = fresh_refresh_token()
     exchange = client.grant("refresh_token", refresh_token=_altered(token, position), media=media)
     error_is(
+        ctx,
         exchange,
         "invalid_grant",
         check=Check.ALTERED_REFRESH_TOKEN_REFUSED,
@@ -238,12 +256,12 @@ def test_an_altered_refresh_token_is_refused(
 
 
 @pytest.mark.checks(Check.JWT_AGREES_WITH_RESPONSE)
-def test_jwt_tokens_agree_with_their_answer(jwt_client: TokenClient) -> None:
+def test_jwt_tokens_agree_with_their_answer(ctx: CheckContext, jwt_client: TokenClient) -> None:
     exchange = obtain_token(jwt_client, " ".join(jwt_client.target.scopes[:1]) or None)
     token_type = str(exchange.json().get("token_type", ""))
     if token_type.lower() != "jwt":
         pytest.skip(f"{jwt_client.target.name} issues {token_type!r} tokens to this client, not JWTs")
-    jwt_agrees_with_response(exchange)
+    jwt_agrees_with_response(ctx, exchange)
 
 
 class RefreshFlow(RuleBasedStateMachine):
@@ -254,6 +272,7 @@ class RefreshFlow(RuleBasedStateMachine):
     def __init__(self, client: TokenClient) -> None:
         super().__init__()
         self.client = client
+        self.ctx = client.context
         self.issued: list[Exchange] = []
 
     @rule(target=refresh_tokens, data=st.data())
@@ -261,7 +280,7 @@ class RefreshFlow(RuleBasedStateMachine):
         scope = data.draw(strategies.scope_requests(self.client.target.scopes) | st.none(), label="scope")
         exchange = obtain_token(self.client, scope)
         self.issued.append(exchange)
-        granted_scope_within_request(exchange, scope, self.client.target.scopes)
+        granted_scope_within_request(self.ctx, exchange, scope, self.client.target.scopes)
         body = exchange.json()
         if "refresh_token" not in body:
             pytest.skip(f"{self.client.target.name} issued no refresh_token for client_credentials")
@@ -272,18 +291,20 @@ class RefreshFlow(RuleBasedStateMachine):
         token, scope = held
         narrower = data.draw(strategies.scope_requests(sorted(scope)) | st.none(), label="narrower")
         exchange = self.client.grant("refresh_token", refresh_token=token, scope=narrower)
-        expect_status(exchange, 200, check=Check.REFRESH_WORKS, asked="a refresh in a chain of refreshes")
+        expect_status(
+            self.ctx, exchange, 200, check=Check.REFRESH_WORKS, asked="a refresh in a chain of refreshes"
+        )
         self.issued.append(exchange)
-        refresh_never_widens_scope(exchange, set(scope))
+        refresh_never_widens_scope(self.ctx, exchange, set(scope))
         if narrower:
-            granted_scope_within_request(exchange, narrower, scope)
+            granted_scope_within_request(self.ctx, exchange, narrower, scope)
         # RFC 6749 section 6: a new refresh token keeps the scope of the one it replaces, even when
         # the access token was narrowed.
         return exchange.json().get("refresh_token", token), scope
 
     @invariant()
     def every_token_is_unique(self) -> None:
-        tokens_unique(self.issued)
+        tokens_unique(self.ctx, self.issued)
 
 
 @pytest.mark.checks(Check.REFRESH_WORKS, Check.REFRESH_NEVER_WIDENS_SCOPE, Check.TOKENS_UNIQUE)

@@ -1,0 +1,83 @@
+"""The contract's checks, each a small function named after the property it asserts.
+
+A check is declared with :func:`check` (its name, a member of :class:`Check`; its guard; its
+coverage accounting) and takes a :class:`CheckContext` first, as Schemathesis's checks do. A failure
+raises :class:`ContractViolation` naming the check. The every-answer checks run on everything the
+families receive, Schemathesis cases included. What each check allows, and why (the contract first,
+RFC 6749 where it is silent, every choice the RFC offers), is written in
+``oauth2_token_contract/spec/rules.py``.
+
+    context        CheckContext: the run's coverage, the findings held beside a test
+    registry       @check, its guard, the registry, running every-answer checks
+    answers        every answer's status, shape and headers; no secret echoed
+    retry_in       the 429's X-Retry-In
+    jwt_claims     a jwt token's claims against the answer
+    expectations   what a scenario expects: a status, an error code, its own assertion
+    scope          the granted scope
+    tokens         issued tokens are unique
+    sent           what a request carried
+"""
+
+from oauth2_token_contract.suite.checks.answers import (
+    error_body_conforms,
+    no_secret_echo,
+    no_store_on_tokens,
+    status_is_documented,
+    token_is_json,
+    token_response_conforms,
+    unsupported_method,
+)
+from oauth2_token_contract.suite.checks.context import Alongside, CheckContext
+from oauth2_token_contract.suite.checks.expectations import error_is, expect_status, require
+from oauth2_token_contract.suite.checks.jwt_claims import jwt_agrees_with_response
+from oauth2_token_contract.suite.checks.registry import (
+    CHECKS,
+    Guard,
+    ResponseCheck,
+    check,
+    raise_findings,
+    response_findings,
+    run_response_checks,
+)
+from oauth2_token_contract.suite.checks.retry_in import retry_in_is_digits, retry_in_was_enough
+from oauth2_token_contract.suite.checks.scope import (
+    granted,
+    granted_scope_within_request,
+    refresh_never_widens_scope,
+    scope_matched_exactly,
+    unknown_scope_not_granted,
+)
+from oauth2_token_contract.suite.checks.sent import sent_parameter
+from oauth2_token_contract.suite.checks.tokens import tokens_unique
+
+__all__ = [
+    "CHECKS",
+    "Alongside",
+    "CheckContext",
+    "Guard",
+    "ResponseCheck",
+    "check",
+    "error_body_conforms",
+    "error_is",
+    "expect_status",
+    "granted",
+    "granted_scope_within_request",
+    "jwt_agrees_with_response",
+    "no_secret_echo",
+    "no_store_on_tokens",
+    "raise_findings",
+    "refresh_never_widens_scope",
+    "require",
+    "response_findings",
+    "retry_in_is_digits",
+    "retry_in_was_enough",
+    "run_response_checks",
+    "scope_matched_exactly",
+    "sent_parameter",
+    "status_is_documented",
+    "token_is_json",
+    "token_response_conforms",
+    "tokens_unique",
+    "unknown_scope_not_granted",
+    "unsupported_method",
+]

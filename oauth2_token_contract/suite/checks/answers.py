@@ -1,0 +1,129 @@
+"""Every answer's status, shape and headers: the checks that hold for any single answer, whatever
+the test asked. What each allows, and why, is written in ``oauth2_token_contract/spec/rules.py``."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import jsonschema
+
+from oauth2_token_contract.spec import contract
+from oauth2_token_contract.spec.names import Check
+from oauth2_token_contract.suite.checks.context import CheckContext
+from oauth2_token_contract.suite.checks.registry import check, fail, media_type
+from oauth2_token_contract.suite.checks.sent import sent_secrets
+from oauth2_token_contract.suite.exchange import Exchange
+
+__all__ = [
+    "error_body_conforms",
+    "no_secret_echo",
+    "no_store_on_tokens",
+    "status_is_documented",
+    "token_is_json",
+    "token_response_conforms",
+    "unsupported_method",
+]
+
+
+@cache
+def _validator(status: int) -> jsonschema.Draft202012Validator:
+    schema = contract.load().response_schema(status)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def _not_post(exchange: Exchange) -> bool:
+    return exchange.request.method != "POST"
+
+
+@check(Check.STATUS_IS_DOCUMENTED, method="POST")
+def status_is_documented(ctx: CheckContext, exchange: Exchange) -> None:
+    """POST answers only with the documented statuses. Other methods: see ``unsupported_method``."""
+    allowed = contract.load().statuses
+    if exchange.status not in allowed:
+        message = f"status {exchange.status} is not one of {sorted(allowed)}"
+        fail(Check.STATUS_IS_DOCUMENTED, message, exchange)
+
+
+@check(Check.UNSUPPORTED_METHOD_REFUSED, when=_not_post)
+def unsupported_method(ctx: CheckContext, exchange: Exchange) -> None:
+    """A method the operation lacks is refused with a 4xx; a 405 lists what is allowed (``Allow``).
+
+    The spec declares POST only and documents no answer for other methods, so any client error is
+    right (404, 405, 400...); a success or a server error is not (RFC 9110 section 15.5.6).
+    """
+    if not 400 <= exchange.status < 500:
+        message = f"{exchange.request.method} answered {exchange.status}, not a client error"
+        fail(Check.UNSUPPORTED_METHOD_REFUSED, message, exchange)
+    if exchange.status == 405 and not exchange.header("allow"):
+        fail(Check.UNSUPPORTED_METHOD_REFUSED, "405 without an Allow header", exchange)
+
+
+def _token_type_canonical(body: dict[str, Any]) -> dict[str, Any]:
+    """``token_type`` in the spec's spelling when it differs only in case (RFC 6749 section 5.1:
+    the value is case insensitive)."""
+    value = body.get("token_type")
+    if isinstance(value, str):
+        match = next((t for t in contract.load().token_types if t.lower() == value.lower()), None)
+        if match is not None and match != value:
+            return {**body, "token_type": match}
+    return body
+
+
+@check(Check.TOKEN_RESPONSE_CONFORMS, status=200, method="POST")
+def token_response_conforms(ctx: CheckContext, exchange: Exchange) -> None:
+    """A 200 is the spec's TokenResponse: JSON, types, enums, the 4096 limit on issued tokens."""
+    body = exchange.json()
+    if not isinstance(body, dict):
+        fail(Check.TOKEN_RESPONSE_CONFORMS, "the 200 body is not a JSON object", exchange)
+    errors = sorted(_validator(200).iter_errors(_token_type_canonical(body)), key=lambda e: list(e.path))
+    if errors:
+        where = "/".join(map(str, errors[0].path)) or "(body)"
+        # The message quotes the offending value: for a token, say only its length.
+        detail = errors[0].message if errors[0].validator != "maxLength" else "longer than maxLength"
+        fail(
+            Check.TOKEN_RESPONSE_CONFORMS, f"200 body does not match the spec at {where}: {detail}", exchange
+        )
+
+
+@check(Check.TOKEN_IS_JSON, status=200, method="POST")
+def token_is_json(ctx: CheckContext, exchange: Exchange) -> None:
+    """A token answer says it is JSON (RFC 6749 section 5.1: ``application/json``)."""
+    media = media_type(exchange)
+    if media != "application/json":
+        fail(Check.TOKEN_IS_JSON, f"200 answered as {media or 'no Content-Type'}", exchange)
+
+
+@check(Check.NO_STORE_ON_TOKENS, status=200, method="POST")
+def no_store_on_tokens(ctx: CheckContext, exchange: Exchange) -> None:
+    """RFC 6749 section 5.1: a token answer carries ``Cache-Control: no-store`` and ``Pragma: no-cache``."""
+    cache_control = ",".join(exchange.header_values("cache-control")).lower()
+    if "no-store" not in cache_control.replace(" ", "").split(","):
+        message = f"Cache-Control is {cache_control or 'missing'}, needs no-store"
+        fail(Check.NO_STORE_ON_TOKENS, message, exchange)
+    pragma = ",".join(exchange.header_values("pragma")).lower()
+    if "no-cache" not in pragma.replace(" ", "").split(","):
+        fail(Check.NO_STORE_ON_TOKENS, f"Pragma is {pragma or 'missing'}, needs no-cache", exchange)
+
+
+@check(Check.ERROR_BODY_CONFORMS, status=400, method="POST")
+def error_body_conforms(ctx: CheckContext, exchange: Exchange) -> None:
+    """A 400 carries ``{"error": <an RFC 6749 section 5.2 code>}`` as JSON."""
+    media = media_type(exchange)
+    if media != "application/json":
+        fail(Check.ERROR_BODY_CONFORMS, f"400 with Content-Type {media or 'missing'}", exchange)
+    errors = list(_validator(400).iter_errors(exchange.json()))
+    if errors:
+        fail(Check.ERROR_BODY_CONFORMS, f"400 body does not match the spec: {errors[0].message}", exchange)
+
+
+def _sent_a_secret(exchange: Exchange) -> bool:
+    return bool(sent_secrets(exchange))
+
+
+@check(Check.NO_SECRET_ECHO, when=_sent_a_secret)
+def no_secret_echo(ctx: CheckContext, exchange: Exchange) -> None:
+    """No answer repeats the client secret it was sent, in its body or its headers."""
+    haystack = exchange.body.decode("utf-8", "replace") + "\n".join(v for _, v in exchange.headers)
+    if any(secret in haystack for secret in sent_secrets(exchange)):
+        fail(Check.NO_SECRET_ECHO, "the answer contains the client secret that was sent", exchange)
