@@ -8,6 +8,7 @@ names the file and what is missing, never a traceback.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -17,7 +18,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["METHODS", "Located", "SpecError", "locate", "read_document", "resolve"]
+__all__ = ["METHODS", "Located", "SpecError", "basic_optional", "locate", "read_document", "resolve"]
 
 METHODS = ("post", "put", "patch", "get")
 # Where a document is only the operation, the path is the one RFC 6749 leaves to the server; ours.
@@ -168,3 +169,18 @@ def locate(document: dict[str, Any], path: Path, choice: str | None = None) -> L
 def chosen_operation() -> str | None:
     """``TOKEN_API_OPERATION``: which operation to test when a document has several."""
     return os.environ.get("TOKEN_API_OPERATION") or None
+
+
+def basic_optional(document: dict[str, Any], route: str, method: str) -> dict[str, Any]:
+    """A copy of ``document`` whose token operation may also go without HTTP Basic.
+
+    RFC 6749 2.3.1 lets a client put its credentials in the body instead, and a token request body
+    with ``client_id`` and ``client_secret`` says the spec allows it; a generator that reads the
+    document's ``security`` alone would call such a request schema-violating.
+    """
+    copied = copy.deepcopy(document)
+    operation = copied["paths"][route][method]
+    security = operation.get("security", copied.get("security")) or []
+    if {} not in security:
+        operation["security"] = [*security, {}]
+    return copied

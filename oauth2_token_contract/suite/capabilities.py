@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from oauth2_token_contract.spec import contract
 from oauth2_token_contract.suite.targets import Target
 
 __all__ = ["NEEDS", "Need", "unmet"]
@@ -24,7 +25,13 @@ class Need:
     reason: Callable[[Target], str]
 
 
+def _may_burst(target: Target) -> bool:
+    return target.may_burst and target.kind != "prism" and contract.load().rate_limited
+
+
 def _why_no_burst(target: Target) -> str:
+    if not contract.load().rate_limited:
+        return "the spec documents no 429: there is no rate limit to provoke"
     if target.kind == "prism":
         return "prism never rate-limits (it answers 429 only when asked with Prefer: code=429)"
     return (
@@ -45,7 +52,7 @@ NEEDS = {
         lambda t: t.controls,
         lambda t: f"{t.name} has no /__mock QA controls (embedded mock only)",
     ),
-    "burst": Need("burst", lambda t: t.may_burst and t.kind != "prism", _why_no_burst),
+    "burst": Need("burst", _may_burst, _why_no_burst),
 }
 
 

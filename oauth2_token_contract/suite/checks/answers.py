@@ -106,15 +106,22 @@ def no_store_on_tokens(ctx: CheckContext, exchange: Exchange) -> None:
         fail(Check.NO_STORE_ON_TOKENS, f"Pragma is {pragma or 'missing'}, needs no-cache", exchange)
 
 
-@check(Check.ERROR_BODY_CONFORMS, status=400, method="POST")
+def _documented_refusal(exchange: Exchange) -> bool:
+    return exchange.status in contract.load().refusal_statuses or exchange.status == 400
+
+
+@check(Check.ERROR_BODY_CONFORMS, method="POST", when=_documented_refusal)
 def error_body_conforms(ctx: CheckContext, exchange: Exchange) -> None:
-    """A 400 carries ``{"error": <an RFC 6749 section 5.2 code>}`` as JSON."""
+    """A refusal is JSON with the body the spec documents for its status: a 400's RFC 6749 5.2
+    ``{"error": ...}``, a 422's messages per field (where a spec documents one)."""
+    status = exchange.status
     media = media_type(exchange)
     if media != "application/json":
-        fail(Check.ERROR_BODY_CONFORMS, f"400 with Content-Type {media or 'missing'}", exchange)
-    errors = list(_validator(400).iter_errors(exchange.json()))
+        fail(Check.ERROR_BODY_CONFORMS, f"{status} with Content-Type {media or 'missing'}", exchange)
+    errors = list(_validator(status).iter_errors(exchange.json()))
     if errors:
-        fail(Check.ERROR_BODY_CONFORMS, f"400 body does not match the spec: {errors[0].message}", exchange)
+        message = f"{status} body does not match the spec: {errors[0].message}"
+        fail(Check.ERROR_BODY_CONFORMS, message, exchange)
 
 
 def _sent_a_secret(exchange: Exchange) -> bool:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.suite.checks.context import CheckContext
 from oauth2_token_contract.suite.checks.registry import fail, response_findings
 from oauth2_token_contract.suite.errors import ContractViolation
 from oauth2_token_contract.suite.exchange import Exchange
 
-__all__ = ["error_is", "expect_status", "require"]
+__all__ = ["error_is", "expect_status", "refused_as", "require"]
 
 
 def require(
@@ -28,8 +29,8 @@ def require(
 
 
 def _answer(exchange: Exchange) -> str:
-    if exchange.status == 400 and exchange.error:
-        return f"400 {exchange.error}"
+    if 400 <= exchange.status < 500 and exchange.error:
+        return f"{exchange.status} {exchange.error}"
     if exchange.status == 200 and isinstance(exchange.json(), dict) and "access_token" in exchange.json():
         return "200 with a token"
     return str(exchange.status)
@@ -63,16 +64,38 @@ def expect_status(
     return exchange
 
 
+def refused_as(exchange: Exchange, codes: Iterable[str]) -> bool:
+    """Whether the answer is a refusal the spec documents for one of the RFC 6749 5.2 ``codes``.
+
+    A 400 (or a documented 401 for ``invalid_client``) names the code in ``error``; a documented 422
+    with per-field messages names no code, so its status is the refusal (its body is judged by
+    ``error_body_conforms``).
+    """
+    read = contract.load()
+    fits = {status for code in codes for status in read.statuses_for(code)}
+    if exchange.status not in fits:
+        return False
+    return exchange.status == 422 or exchange.error in codes
+
+
+def _refusals(codes: Iterable[str]) -> str:
+    """ "400 invalid_grant or invalid_request", and "or 422" where the spec documents one for them."""
+    fits = [status for code in codes for status in contract.load().statuses_for(code)]
+    named = _wanted(dict.fromkeys(s for s in fits if s != 422), codes)
+    return f"{named} or 422" if 422 in fits else named
+
+
 def error_is(
     ctx: CheckContext, exchange: Exchange, *codes: str, check: Check, asked: str | None = None
 ) -> Exchange:
-    """A 400 whose ``error`` is one of ``codes`` (any shape findings alongside)."""
+    """A documented refusal for one of ``codes``: a 400 naming it, or the spec's 401 or 422 where it
+    documents them for that kind of refusal (any shape findings alongside)."""
     alongside = response_findings(ctx, exchange)
     ctx.judged(check)
     what = asked or "the request"
-    if exchange.status != 400 or exchange.error not in codes:
+    if not refused_as(exchange, codes):
         verb = "accepted" if exchange.status == 200 else "got"
-        cause = f"{verb} {_answer(exchange)}, expected {_wanted([400], codes)}"
+        cause = f"{verb} {_answer(exchange)}, expected {_refusals(codes)}"
         message = f"{what} {'was ' if verb == 'accepted' else ''}{cause}"
         raise ContractViolation(check, message, exchange, cause=cause, also=alongside)
     ctx.alongside.add(alongside)

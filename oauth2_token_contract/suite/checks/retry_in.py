@@ -1,4 +1,6 @@
-"""The 429's ``X-Retry-In``: said as the contract says it, and long enough to wait out."""
+"""The 429's wait, in the retry header the spec names (``X-Retry-In`` in milliseconds on the
+documentation page; RFC 9110's ``Retry-After`` in seconds where a spec names none): said as the
+contract says it, and long enough to wait out."""
 
 from __future__ import annotations
 
@@ -16,17 +18,23 @@ __all__ = ["retry_in_is_digits", "retry_in_was_enough"]
 
 @check(Check.RETRY_IN_IS_DIGITS, status=429)
 def retry_in_is_digits(ctx: CheckContext, exchange: Exchange) -> None:
-    """A 429 says how long to wait: the X-Retry-In header, in milliseconds, as digits."""
-    c = contract.load()
-    value = exchange.header(c.retry_header)
+    """A 429 says how long to wait in the spec's retry header and unit, as digits (a Retry-After may
+    also be an HTTP-date). Where the spec documents no retry header, RFC 6585 makes Retry-After
+    optional: a 429 without one passes, one with a bad one does not."""
+    retry = contract.load().retry
+    value = exchange.header(retry.name)
     if value is None:
-        fail(Check.RETRY_IN_IS_DIGITS, f"429 without {c.retry_header}", exchange)
-    if not re.fullmatch(c.retry_pattern.strip("^$"), value.strip()):
+        if retry.documented:
+            fail(Check.RETRY_IN_IS_DIGITS, f"429 without {retry.name}", exchange)
+        return
+    pattern = (retry.pattern or "^[0-9]+$").strip("^$")
+    said = re.fullmatch(pattern, value.strip()) is not None and retry.wait_ms(value) is not None
+    if not said and not (retry.name.lower() == "retry-after" and retry.wait_ms(value) is not None):
         fail(
             Check.RETRY_IN_IS_DIGITS,
-            f"{c.retry_header} is {value!r}, not milliseconds as digits",
+            f"{retry.name} is {value!r}, not {retry.unit} as digits",
             exchange,
-            cause=f"{c.retry_header} is not milliseconds as digits",
+            cause=f"{retry.name} is not {retry.unit} as digits",
         )
 
 
@@ -36,10 +44,11 @@ def retry_in_was_enough(ctx: CheckContext, after: Exchange, waited: float) -> No
     grace) is not limited again: the header understated the wait. Met on the way, by any test whose
     requests the target limits; held beside that test's own outcome."""
     if after.status == 429:
+        name = contract.load().retry.name
         finding = ContractViolation(
             Check.RETRY_IN_IS_ENOUGH,
-            f"waited the {waited * 1000:.0f} ms X-Retry-In announced, and more, and got 429 again",
+            f"waited the {waited * 1000:.0f} ms {name} announced, and more, and got 429 again",
             after,
-            cause="waiting X-Retry-In is not enough",
+            cause=f"waiting {name} is not enough",
         )
         ctx.alongside.add([finding])
