@@ -26,7 +26,7 @@ from oauth2_token_contract.mock.registry import ClientRegistry
 from oauth2_token_contract.mock.responses import ResponseRenderer
 from oauth2_token_contract.mock.settings import MockSettings
 from oauth2_token_contract.mock.store import RefreshTokenStore
-from oauth2_token_contract.mock.tokens import TokenMinter
+from oauth2_token_contract.mock.tokens import TokenMinter, fit_shipped_clients
 from oauth2_token_contract.mock.validation import RequestValidator
 
 __all__ = ["DEFAULTS", "Components", "build_components"]
@@ -76,6 +76,7 @@ def build_components(settings: MockSettings, **overrides: Any) -> Components:
     if unknown:
         raise TypeError(f"unknown component(s): {', '.join(sorted(unknown))}")
     if not isinstance(settings.clients, ClientRegistry):
+        settings = fit_shipped_clients(settings)
         settings = replace(settings, clients=ClientRegistry(settings.clients))
     built: dict[str, Any] = {"settings": settings}
     for field in fields(Components)[1:]:

@@ -76,10 +76,19 @@ def embedded_mock(client_id: str | None = None, settings: MockSettings | None = 
         token_format=main.token_format,
     )
     clients[burst.client_id] = burst
-    jwt = next((c for c in settings.clients.values() if c.token_format == "jwt"), None)
-    restricted = next((c for c in settings.clients.values() if "refresh_token" not in c.grant_types), None)
+    app = create_app(replace(settings, clients=clients))
+    served = app.state.settings.clients  # as the minter left them (a JWT too long for the spec: opaque)
+    jwt = next((c for c in served.values() if c.token_format == "jwt"), None)
+    restricted = next(
+        (
+            c
+            for c in served.values()
+            if "refresh_token" not in c.grant_types and c.client_id != BURST_CLIENT_ID
+        ),
+        None,
+    )
     return EmbeddedMock(
-        app=create_app(replace(settings, clients=clients)),
+        app=app,
         client=ClientCredentials.of(main),
         burst_client=ClientCredentials.of(burst),
         jwt_client=None if jwt is None else ClientCredentials.of(jwt),

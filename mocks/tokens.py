@@ -15,11 +15,12 @@ import json
 import os
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from oauth2_token_contract.mock.settings import ClientConfig, ConfigError, MockSettings
+from oauth2_token_contract.mock.settings import DEFAULT_CONFIG, ClientConfig, ConfigError, MockSettings
 
-__all__ = ["JWT_ALGORITHM", "TokenMinter"]
+__all__ = ["JWT_ALGORITHM", "TokenMinter", "fit_shipped_clients"]
 
 JWT_ALGORITHM = "HS256"
 _OPAQUE_BYTES = 32
@@ -75,9 +76,13 @@ class TokenMinter:
         """ConfigError when the client's tokens could break the spec (a JWT over ``maxLength``)."""
         if client.token_format not in self._minters:
             raise ConfigError(f"{client.client_id}: no token format {client.token_format!r}")
-        too_long = self.max_length is not None and self.jwt_length(client) > self.max_length
-        if client.token_format == "jwt" and too_long:
+        if self.jwt_too_long(client):
             raise ConfigError(f"{client.client_id}: its JWT would exceed the spec's maxLength")
+
+    def jwt_too_long(self, client: ClientConfig) -> bool:
+        """Whether the client's JWTs could be longer than the spec's ``maxLength`` for tokens."""
+        limit = self.max_length
+        return client.token_format == "jwt" and limit is not None and self.jwt_length(client) > limit
 
     def access_token(self, client: ClientConfig, scope: str, issued_at: int) -> str:
         return self._minters[client.token_format](client, scope, issued_at)
@@ -122,3 +127,16 @@ class TokenMinter:
         widest = self.claims(client, " ".join(sorted(client.scopes)), 2**31)
         payload = json.dumps(widest, separators=(",", ":")).encode()
         return _JWT_HEADER_CHARS + 1 + -(-len(payload) * 4 // 3) + 1 + _HS256_SIGNATURE_CHARS
+
+
+def fit_shipped_clients(settings: MockSettings) -> MockSettings:
+    """The shipped clients serve any spec: one whose JWTs cannot fit the spec's ``maxLength`` for
+    tokens gets opaque tokens instead. A user's own clients file is held to what it says."""
+    if settings.source != DEFAULT_CONFIG:
+        return settings
+    minter = TokenMinter(replace(settings, clients={}))  # to measure with; it checks no client
+    fitted = {
+        cid: replace(client, token_format="opaque") if minter.jwt_too_long(client) else client
+        for cid, client in settings.clients.items()
+    }
+    return settings if fitted == dict(settings.clients) else replace(settings, clients=fitted)

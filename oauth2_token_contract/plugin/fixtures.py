@@ -17,7 +17,7 @@ from oauth2_token_contract.plugin.options import check_target
 from oauth2_token_contract.plugin.state import CONTEXT, PACER
 from oauth2_token_contract.plugin.xdist import worker_count
 from oauth2_token_contract.spec.redaction import REDACTOR
-from oauth2_token_contract.suite.capabilities import NEEDS, unmet
+from oauth2_token_contract.suite.capabilities import NEEDS, undocumented_media, unmet
 from oauth2_token_contract.suite.client import TokenClient
 from oauth2_token_contract.suite.pacing import Pacer
 from oauth2_token_contract.suite.targets import Settings, Target, open_target
@@ -72,6 +72,10 @@ def _capabilities(request: pytest.FixtureRequest) -> None:
     pacer = request.config.stash[PACER]
     pacer.family = family
     pacer.current_test = item.nodeid.split("::", 1)[-1]
+    callspec = getattr(item, "callspec", None)
+    media = callspec.params.get("media") if callspec is not None else None
+    if isinstance(media, str) and (why := undocumented_media(media)):
+        pytest.skip(why)
     needed = [name for name, need in NEEDS.items() if item.get_closest_marker(need.marker)]
     if not needed:
         return

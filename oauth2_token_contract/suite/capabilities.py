@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.suite.targets import Target
 
-__all__ = ["NEEDS", "Need", "unmet"]
+__all__ = ["NEEDS", "Need", "documented_media", "undocumented_media", "unmet"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,22 @@ NEEDS = {
     ),
     "burst": Need("burst", _may_burst, _why_no_burst),
 }
+
+
+MEDIA_TYPES = {"json": "application/json", "form": "application/x-www-form-urlencoded"}
+
+
+def documented_media() -> tuple[str, ...]:
+    """The request encodings (``json``, ``form``) the spec documents a body for, form first."""
+    documented = {m.split(";")[0].strip().lower() for m in contract.load().media_types}
+    return tuple(media for media in ("form", "json") if MEDIA_TYPES[media] in documented)
+
+
+def undocumented_media(media: str) -> str | None:
+    """Why a test of ``media`` bodies does not apply (the spec documents none); else None."""
+    if media in documented_media():
+        return None
+    return f"the spec documents no {MEDIA_TYPES.get(media, media)} request body"
 
 
 def unmet(needs: Iterable[str], target: Target) -> str | None:

@@ -22,6 +22,7 @@ from urllib.parse import quote_plus, urlencode
 
 import httpx
 
+from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.redaction import REDACTOR
 from oauth2_token_contract.suite.checks import CheckContext, retry_in_was_enough
 from oauth2_token_contract.suite.errors import TargetTimeout, TargetUnreachable
@@ -88,7 +89,7 @@ class TokenClient:
         honour_429: bool = True,
     ) -> Exchange:
         """Send exactly these bytes and headers; wait out 429s when ``honour_429``."""
-        url = self.target.base_url + (path or "/oauth2/token")
+        url = self.target.base_url + (path or contract.load().token_path)
         sent = SentRequest(method, url, list(headers), content)
         attempts = self.pacer.retries + 1 if honour_429 else 1
         waited_in_full: float | None = None  # the X-Retry-In waited out before this attempt, if all of it

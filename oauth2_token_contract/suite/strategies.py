@@ -12,6 +12,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from oauth2_token_contract.spec import contract
+from oauth2_token_contract.suite.capabilities import documented_media
 
 __all__ = [
     "charset_parameters",
@@ -39,7 +40,7 @@ _UNOFFERED_GRANTS = (
     "urn:ietf:params:oauth:grant-type:token-exchange",
 )
 
-media = st.sampled_from(("json", "form"))
+media = st.sampled_from(documented_media() or ("form",))  # the encodings the spec documents
 placements = st.sampled_from(("basic", "body"))
 
 
