@@ -5,6 +5,7 @@ RFC 6749 error body and status, no secret echoed back, a JWT that agrees with it
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from oauth2_token_contract.mock.authentication import Authenticator
@@ -28,6 +29,13 @@ class BearerTokenType(ResponseRenderer):
 class ExpiresInString(ResponseRenderer):
     def token_body(self, issued: Any) -> dict[str, Any]:
         return {**super().token_body(issued), "expires_in": str(issued.expires_in)}
+
+
+class ExpiresInTimestamp(ResponseRenderer):
+    """expires_in as the Unix time the token expires: Moov's published document's word, not the RFC's."""
+
+    def token_body(self, issued: Any) -> dict[str, Any]:
+        return {**super().token_body(issued), "expires_in": int(time.time()) + issued.expires_in}
 
 
 class OverlongAccessToken(TokenMinter):
@@ -103,6 +111,12 @@ FAULTS: dict[str, Fault] = {
             "expires-in-string",
             "expires_in is the string '900', not an integer",
             {"renderer": ExpiresInString},
+            breaks=("A2",),
+        ),
+        Fault(
+            "expires-in-timestamp",
+            "expires_in is a Unix timestamp, not the lifetime in seconds RFC 6749 5.1 says",
+            {"renderer": ExpiresInTimestamp},
             breaks=("A2",),
         ),
         Fault(

@@ -3,6 +3,8 @@ the test asked. What each allows, and why, is written in ``oauth2_token_contract
 
 from __future__ import annotations
 
+import os
+import time
 from functools import cache
 from typing import Any
 
@@ -84,6 +86,28 @@ def token_response_conforms(ctx: CheckContext, exchange: Exchange) -> None:
         fail(
             Check.TOKEN_RESPONSE_CONFORMS, f"200 body does not match the spec at {where}: {detail}", exchange
         )
+    if expires_in_as_a_timestamp(body):
+        fail(
+            Check.TOKEN_RESPONSE_CONFORMS,
+            f"expires_in is {body['expires_in']}, a Unix timestamp; RFC 6749 5.1 says the lifetime in "
+            "seconds (TOKEN_API_EXPIRES_IN=spec judges it by the spec's word instead)",
+            exchange,
+            cause="expires_in is a timestamp, not a lifetime in seconds (RFC 6749 5.1)",
+        )
+
+
+# A lifetime this close to the current Unix time is a timestamp: no server means 56 years.
+_TIMESTAMP_WINDOW = 2 * 365 * 86400
+
+
+def expires_in_as_a_timestamp(body: dict[str, Any], now: float | None = None) -> bool:
+    """Whether ``expires_in`` reads as a Unix timestamp (what Moov's published document calls it)
+    where RFC 6749 5.1 says a lifetime in seconds; the user may choose the spec's word
+    (``TOKEN_API_EXPIRES_IN=spec``), and then nothing is flagged."""
+    value = body.get("expires_in")
+    if os.environ.get("TOKEN_API_EXPIRES_IN", "rfc") == "spec" or not isinstance(value, int):
+        return False
+    return abs(value - (time.time() if now is None else now)) < _TIMESTAMP_WINDOW
 
 
 @check(Check.TOKEN_IS_JSON, status=200, method="POST")
