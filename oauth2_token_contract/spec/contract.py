@@ -10,19 +10,17 @@ versions, named in :data:`VERSIONS`: the documentation page (the default) and Mo
 from __future__ import annotations
 
 import copy
-import math
 import os
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from functools import cache, cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from oauth2_token_contract.spec.reading import Located, SpecError, chosen_operation, locate, read_document
+from oauth2_token_contract.spec.retry import RetryHeader, retry_header
 
 __all__ = [
     "DEFAULT_SPEC",
@@ -56,8 +54,6 @@ RFC_ERROR_CODES = (
 )
 # The request field each refusal is about, where a spec documents per-field refusal bodies (422).
 FIELD_OF = {"invalid_scope": "scope", "invalid_grant": "refresh_token", "invalid_request": None}
-RETRY_UNIT = "x-retry-unit"  # on a 429 header: "milliseconds" or "seconds" (OpenAPI cannot say it)
-UNITS = {"milliseconds": 1, "ms": 1, "seconds": 1000, "s": 1000}
 EXPIRES_IN = (1, 2**31 - 1)  # RFC 6749 5.1: a lifetime in seconds; an int32 holds it
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 5.1, whatever a spec says
 
@@ -68,41 +64,6 @@ def spec_path(choice: str | None = None) -> Path:
     if named in VERSIONS:
         return Path(str(_SHIPPED.joinpath(VERSIONS[named])))
     return Path(named) if named else DEFAULT_SPEC
-
-
-@dataclass(frozen=True)
-class RetryHeader:
-    """The header a 429 names its wait in, and the unit of that wait."""
-
-    name: str
-    unit: str  # "milliseconds" or "seconds"
-    pattern: str | None
-    documented: bool
-    required: bool
-
-    @property
-    def ms_per_unit(self) -> int:
-        return UNITS[self.unit]
-
-    def wait_ms(self, value: str, now: float | None = None) -> int | None:
-        """The wait ``value`` says, in milliseconds; None when it says none this header may say.
-
-        A count of the header's unit; for ``Retry-After`` also an HTTP-date (RFC 9110 10.2.3).
-        """
-        text = value.strip()
-        if text.isascii() and text.isdigit():
-            return int(text[:15]) * self.ms_per_unit if len(text) <= 15 else None
-        if self.name.lower() != "retry-after":
-            return None
-        try:
-            when = parsedate_to_datetime(text).timestamp()
-        except (TypeError, ValueError, IndexError):
-            return None
-        return max(0, math.ceil((when - (time.time() if now is None else now)) * 1000))
-
-    def spell(self, wait_ms: int) -> str:
-        """``wait_ms`` as this header writes it, rounded up so a client never comes back too soon."""
-        return str(-(-wait_ms // self.ms_per_unit))
 
 
 def _status_key(code: str) -> int | None:
@@ -297,21 +258,7 @@ class Contract:
     @cached_property
     def retry(self) -> RetryHeader:
         """The header a 429 names its wait in: the spec's, else RFC 9110's ``Retry-After`` in seconds."""
-        headers = self.response_headers(429)
-        for name, header in headers.items():
-            unit = header.get(RETRY_UNIT) or (header.get("schema") or {}).get(RETRY_UNIT)
-            if unit is None and name.lower() != "retry-after":
-                continue
-            unit = str(unit or "seconds").lower()
-            if unit not in UNITS:
-                raise SpecError(
-                    f"spec {self.path}: 429 header {name} has {RETRY_UNIT}: {unit}; "
-                    "use milliseconds or seconds"
-                )
-            canonical = "milliseconds" if UNITS[unit] == 1 else "seconds"
-            pattern = (header.get("schema") or {}).get("pattern")
-            return RetryHeader(name, canonical, pattern, True, bool(header.get("required")))
-        return RetryHeader("Retry-After", "seconds", None, False, False)
+        return retry_header(self.response_headers(429), self.path)
 
     @property
     def retry_header(self) -> str:

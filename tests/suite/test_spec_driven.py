@@ -18,6 +18,7 @@ import yaml
 from oauth2_token_contract.mock.settings import load_settings
 
 from oauth2_token_contract.spec import contract
+from oauth2_token_contract.spec.names import Check
 from selfcheck.suite_run import run_suite
 from tests.support.mock_process import mock_process, serve_command
 
@@ -113,5 +114,5 @@ def test_the_documentation_page_against_the_published_mock_fails_naming_token_ty
 ) -> None:
     run = run_suite(published_mock.url, tmp_path / "junit.xml", env={**CREDENTIALS, **BUDGET})
     assert run.returncode == 1, run.output[-5000:]
-    assert "token_response_conforms" in run.failing_checks()
+    assert Check.TOKEN_RESPONSE_CONFORMS in run.failing_checks()
     assert "'Bearer' is not one of ['opaque', 'jwt']" in run.output
