@@ -97,7 +97,7 @@ def _serve(args: argparse.Namespace) -> int:
             raise ConfigError("two --spec share a version; name them LABEL=SPEC")
         app = VersionedApp(apps) if len(apps) > 1 else app
     except (ConfigError, ValueError) as exc:
-        print(f"mocks: {exc}", file=sys.stderr)
+        print(f"token-contract-mock: {exc}", file=sys.stderr)
         return 2
 
     def announce(url: str) -> None:

@@ -3,12 +3,15 @@
     token-contract run --target URL --junitxml report.xml [-- PYTEST ARGS]
     token-contract list
     token-contract replay NAME [--target URL]
+    token-contract lint [SPEC]
 
 ``run`` runs the contract suite shipped with the package against a target, as a pipeline does (the
 TOKEN_API_* settings apply; its options set them). ``replay`` runs one named edge case against one
 target (``--target`` or ``TOKEN_API_TARGET``, same rules as the suite) and prints every exchange,
 redacted, with a curl line to paste. Its exit codes: 0 the target behaved, 1 it broke the contract,
-2 the target could not be used, 3 the case does not apply to this target.
+2 the target could not be used, 3 the case does not apply to this target. ``lint`` says what the
+suite reads from a spec, what it assumes where the spec is silent, and where the spec contradicts
+RFC 6749 (exit 1), or why the spec cannot describe a token endpoint (exit 2).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import argparse
 import os
 import sys
 
+from oauth2_token_contract.spec.lint import lint
+from oauth2_token_contract.spec.reading import SpecError
 from oauth2_token_contract.spec.redaction import REDACTOR
 from oauth2_token_contract.suite.capabilities import unmet
 from oauth2_token_contract.suite.catalogue import CATALOGUE
@@ -76,6 +81,7 @@ def run_suite(args: argparse.Namespace, pytest_args: list[str]) -> int:
         "TOKEN_API_PROFILE": args.profile,
         "TOKEN_API_EXPECTED_FAILURES": args.expected_failures,
         "TOKEN_API_ALLOW_BURST": "1" if args.allow_burst else None,
+        "TOKEN_API_SPEC": args.spec,
     }
     os.environ.update({name: str(value) for name, value in settings.items() if value})
     # -n auto as ./run contract: workers on the embedded mock, one process for any other target (the
@@ -102,6 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument("--profile", choices=["ci", "live", "dev", "deep"], help="[TOKEN_API_PROFILE]")
     run.add_argument("--expected-failures", help="a file of known failures [TOKEN_API_EXPECTED_FAILURES]")
+    run.add_argument(
+        "--spec", help="the contract: a file, docs-page (default) or moov-published [TOKEN_API_SPEC]"
+    )
+    lint_cmd = commands.add_parser(
+        "lint", help="what the suite reads from a spec, and where it contradicts RFC 6749"
+    )
+    lint_cmd.add_argument(
+        "spec", nargs="?", help="a file or a version name (default: TOKEN_API_SPEC or docs-page)"
+    )
     commands.add_parser("list", help="list the named edge cases")
     replay_cmd = commands.add_parser("replay", help="replay one named edge case against one target")
     replay_cmd.add_argument("name", choices=sorted(CATALOGUE), metavar="NAME", help="a name from `list`")
@@ -117,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "run":
         return run_suite(args, extra)
+    if args.command == "lint":
+        return lint(args.spec)
     if args.command == "list":
         width = max(map(len, CATALOGUE))
         for case in CATALOGUE.values():
@@ -124,6 +141,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return replay(args.name, args.target)
-    except (TargetError, BudgetExhausted) as exc:
+    except (TargetError, BudgetExhausted, SpecError) as exc:
         print(f"error: {REDACTOR.text(str(exc))}", file=sys.stderr)
         return 2

@@ -34,8 +34,12 @@ __all__ = [
 
 # Gives a refresh token never used before and its granted scope: ``source(scope=None, via=client)``.
 RefreshTokenSource = Callable[..., tuple[str, set[str]]]
-# Setup grants go as form bodies, or JSON where the spec documents only JSON bodies.
-SETUP_MEDIA: Media = "json" if documented_media() == ("json",) else "form"
+
+
+def setup_media() -> Media:
+    """Setup grants go as form bodies, or JSON where the spec documents only JSON bodies."""
+    return "json" if documented_media() == ("json",) else "form"
+
 SETUP_PLACEMENT: Placement = "basic"
 BURST_CONNECTIONS = 4
 
@@ -54,10 +58,11 @@ def obtain_token(
     client: TokenClient,
     scope: str | None = None,
     *,
-    media: Media = SETUP_MEDIA,
+    media: Media | None = None,
     placement: Placement = SETUP_PLACEMENT,
 ) -> Exchange:
     """A client_credentials grant that must succeed; a failure is a failed precondition."""
+    media = media or setup_media()
     exchange = client.grant(scope=scope, media=media, placement=placement)
     try:
         return expect_status(
@@ -128,7 +133,7 @@ def burst_until_429(
                 if found or refused or sent >= max_requests or time.monotonic() > deadline:
                     return
                 sent += 1
-            exchange = connection.grant(media=SETUP_MEDIA, placement=SETUP_PLACEMENT, honour_429=False)
+            exchange = connection.grant(media=setup_media(), placement=SETUP_PLACEMENT, honour_429=False)
             if exchange.status == 429:
                 with lock:
                     found.append(exchange)
