@@ -121,7 +121,8 @@ class Outcome:
 def variants(names: Sequence[str] | None = None) -> list[Variant]:
     """Every fault, then every correct configuration; or the ``names`` asked for, in that order."""
     clients = load_settings().clients
-    default = contract.load().request_examples()["clientCredentials"]["client_id"]
+    example = contract.load().example_client()
+    default = example[0] if example else next(iter(clients))
 
     def build(name: str) -> Variant:
         known = FAULTS.get(name) or CORRECT.get(name)

@@ -1,6 +1,6 @@
 """The suite's self-check: does it catch every seeded fault, and pass every correct configuration?
 
-    python -m selfcheck [--quick] [--baseline] [--only NAME ...] [--jobs N] [--report PATH]
+    python -m selfcheck [--quick] [--baseline] [--only NAME ...] [--jobs N] [--report PATH] [--spec SPEC]
 
 For each variant (``selfcheck.faults.FAULTS`` and ``CORRECT``) it starts ``python -m
 oauth2_token_contract.mock serve --app selfcheck.faults:app --app-arg NAME --port 0`` as its own process on
@@ -11,12 +11,15 @@ reports a failure it does not report against the unmodified mock (its own false 
 
 Prints a table (and writes it, as markdown, to ``--report``: ``reports/selfcheck.md``, or the committed
 ``SELFCHECK.md`` under ``./run selfcheck``), the kill rate and the false positives; exits 1 unless
-every fault was caught and every correct configuration passed.
+every fault was caught and every correct configuration passed. ``--spec`` runs it all under another
+contract (``moov-published``): the servers and the suite both read it, and the variants that mean
+nothing under it (:mod:`selfcheck.applicability`) are listed with the reason, not run.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -27,6 +30,8 @@ from pathlib import Path
 
 from oauth2_token_contract.mock.server import running_mock_process
 
+from oauth2_token_contract.spec import contract
+from selfcheck.applicability import not_applicable
 from selfcheck.baseline import run_plain_schemathesis
 from selfcheck.outcomes import COLUMNS, Column, Outcome, Run, Variant, variants
 from selfcheck.report import header, render_table
@@ -69,6 +74,8 @@ def run_column(variant: Variant, column: Column, workdir: Path) -> Run:
                 **dict(variant.env),
                 **dict(column.env),
             }
+            if os.environ.get("TOKEN_API_SPEC"):  # the contract both sides read (--spec)
+                env["TOKEN_API_SPEC"] = os.environ["TOKEN_API_SPEC"]
             done = run_suite(url, junit, env=env, deadline=SUITE_DEADLINE)
     except RuntimeError as exc:
         return Run(None, [], time.monotonic() - started, note=str(exc))
@@ -125,14 +132,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", nargs="+", metavar="NAME", help="these variants (faults or correct)")
     parser.add_argument("--jobs", type=int, default=1, help="variants checked in parallel")
     parser.add_argument("--report", type=Path, default=REPORT, help="markdown report (default: %(default)s)")
+    parser.add_argument(
+        "--spec", help="the contract: a file or a version name (default: TOKEN_API_SPEC or docs-page)"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    if args.spec:
+        os.environ["TOKEN_API_SPEC"] = args.spec  # the served variants read it too
     names = args.only or (list(QUICK) if args.quick else None)
-    chosen = variants(names)
+    read = contract.load()
+    skipped = {v.name: why for v in variants(names) if (why := not_applicable(v.name, read))}
+    chosen = [v for v in variants(names) if v.name not in skipped]
     if args.baseline and not any(v.name == REFERENCE for v in chosen):
         chosen.append(variants([REFERENCE])[0])  # plain st's noise needs the unmodified mock
     started = time.monotonic()
@@ -140,6 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     reference = next((o for o in outcomes if o.variant.name == REFERENCE), None)
     noise = (reference.st_findings or set()) if reference else set()
     table = render_table(outcomes, noise)
+    if skipped:
+        table += f"\n\nNot applicable under {read.title}:\n" + "\n".join(
+            f"- `{name}`: {why}" for name, why in skipped.items()
+        )
     print(table)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(header(argv, time.monotonic() - started) + table + "\n", encoding="utf-8")

@@ -283,6 +283,22 @@ class Contract:
             found["example"] = copy.deepcopy(media["example"])
         return found
 
+    def example_client(self) -> tuple[str, str, tuple[str, ...]] | None:
+        """The client the spec's examples use (id, secret, scopes): a client_credentials request
+        example, else the request schema's own example, else its properties' examples."""
+        schema = self.request_schema
+        candidates = [
+            *self.request_examples().values(),
+            schema.get("example") or {},
+            {name: prop.get("example") for name, prop in (schema.get("properties") or {}).items()},
+        ]
+        for body in candidates:
+            usable = isinstance(body, dict) and body.get("client_id") and body.get("client_secret")
+            if usable and body.get("grant_type") in (None, "client_credentials"):
+                scopes = tuple(str(body.get("scope") or "").split())
+                return str(body["client_id"]), str(body["client_secret"]), scopes
+        return None
+
     def response_examples(self, status: int) -> dict[str, Any]:
         """Named response examples for one status: name -> body."""
         media = (self.response(status).get("content") or {}).get("application/json") or {}

@@ -175,8 +175,7 @@ def _check_url(url: str, settings: Settings) -> str:
 
 def _example_client() -> tuple[str, str, tuple[str, ...]]:
     """The spec's documented client: Prism's example."""
-    example = contract.load().request_examples()["clientCredentials"]
-    return example["client_id"], example["client_secret"], tuple(example.get("scope", "").split())
+    return contract.load().example_client() or _mock_client()
 
 
 def _mock_client() -> tuple[str, str, tuple[str, ...]]:
