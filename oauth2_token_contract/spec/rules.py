@@ -292,6 +292,23 @@ RULES: tuple[Rule, ...] = (
         "RFC 6749 section 2.3.1",
         "-",
     ),
+    _rule(
+        "E16",
+        Check.QUERY_NEVER_HONOURED,
+        "A grant sent in the URL query (grant_type, client_id, client_secret, scope), on a POST with an "
+        "empty body or on a GET, gets no token.",
+        'RFC 6749 section 3.2 ("The client MUST use the HTTP "POST" method when making access token '
+        'requests"); sections 4.4.2 and 6 (the parameters go in the request entity-body)',
+        "any refusal the contract documents, with any error code; for a GET also 405 or any other 4xx",
+    ),
+    _rule(
+        "E17",
+        Check.QUERY_NEVER_HONOURED,
+        "Client credentials sent only in the URL query, beside a valid grant in the body, get no token.",
+        'RFC 6749 section 2.3.1 ("The parameters can only be transmitted in the request-body and MUST '
+        'NOT be included in the request URI")',
+        "any refusal the contract documents, with any error code (invalid_client is the usual one)",
+    ),
     # -- errors reached on purpose ----------------------------------------------------------------
     _rule(
         "R1",
