@@ -67,6 +67,7 @@ class Check(StrEnum):
     CLIENT_AUTHENTICATED = "client_authenticated"
     CLIENT_ID_ALONE_REFUSED = "client_id_alone_refused"
     BASIC_FORM_URL_DECODED = "basic_form_url_decoded"
+    QUERY_NEVER_HONOURED = "query_never_honoured"
     # Errors: each RFC 6749 section 5.2 code reached on purpose.
     INVALID_REQUEST_REACHED = "invalid_request_reached"
     INVALID_CLIENT_REACHED = "invalid_client_reached"

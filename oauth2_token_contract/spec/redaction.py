@@ -116,6 +116,11 @@ class Redactor:
     def headers(self, items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         return [(name, self.header(name, value)) for name, value in items]
 
+    def url(self, url: str) -> str:
+        """A URL with the secret parameters of its query masked, as in a form body."""
+        base, mark, query = url.partition("?")
+        return self.text(base) + mark + self.body(query.encode(), "application/x-www-form-urlencoded")
+
     def body(self, raw: bytes, content_type: str = "") -> str:
         """A request or response body as text, secret fields masked whatever the encoding."""
         text = raw.decode("utf-8", "backslashreplace")

@@ -1,12 +1,17 @@
 """The rule matrix: every rule the contract and RFC 6749 put on ``POST /oauth2/token``, each with the
-check that enforces it, what a server may answer (the latitude the RFC leaves, every choice accepted),
-and where it varies, its rows crossed with media type, credential placement or grant type.
+check that enforces it, where it comes from, what a server may answer (the latitude the RFC leaves,
+every choice accepted), and where it varies, its rows crossed with media type, credential placement
+or grant type.
 
-Where the contract (``openapi/oauth2-token.yaml`` and the Moov page it was written from) is silent,
-RFC 6749 decides; where the RFC offers a choice, every choice passes. The seeded faults of the
-self-check (``selfcheck/faults``) each name the rows they break; ``tests/spec/test_rules.py`` keeps every
-row with a check and at least one fault, and ``RULES.md`` (``python -m oauth2_token_contract.spec.rules``)
-renders it.
+A rule's :class:`Source` says who imposes it: the RFCs (6749, 6750, 6585, 9110 and those they lean
+on) whatever the spec says; the spec, for what its OpenAPI document documents (statuses, schemas,
+limits, the retry header, token types), so a spec that says otherwise changes the rule; or the suite
+itself (its timeouts). Where the contract (``openapi/oauth2-token.yaml`` and the Moov page it was
+written from) is silent, RFC 6749 decides; where the RFC offers a choice, every choice passes.
+
+The seeded faults of the self-check (``selfcheck/faults``) each name the rows they break;
+``tests/spec/test_rules.py`` keeps every row with a check, a source and at least one fault, and
+``RULES.md`` (``python -m selfcheck.faults.rules_md``) renders it.
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from __future__ import annotations
 import itertools
 import sys
 from dataclasses import dataclass
+from enum import StrEnum, unique
+from functools import partial
 
 from oauth2_token_contract.spec.names import Check
 
-__all__ = ["DIMENSIONS", "RULES", "Rule", "markdown", "rows"]
+__all__ = ["DIMENSIONS", "RULES", "Rule", "Source", "markdown", "rows"]
 
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "media": ("json", "form"),
@@ -26,12 +33,22 @@ DIMENSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+@unique
+class Source(StrEnum):
+    """Who imposes a rule."""
+
+    RFC = "RFC"  # an RFC, whatever the spec says
+    SPEC = "spec"  # what the spec's document documents: another document, another rule
+    SUITE = "suite"  # the suite's own bounds on a run (its timeout, its idea of slow)
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
+    source: Source
     check: Check
     rule: str
-    source: str
+    reference: str  # the text behind it: the spec's part, the RFC's section
     allows: str
     varies: tuple[str, ...] = ()
 
@@ -43,13 +60,21 @@ class Rule:
         return [f"{self.id}/" + "/".join(v) for v in values]
 
 
-def _rule(id_: str, check: Check, rule: str, source: str, allows: str, *varies: str) -> Rule:
-    return Rule(id_, check, rule, source, allows, tuple(varies))
+def _rule(
+    id_: str, check: Check, rule: str, reference: str, allows: str, *varies: str, source: Source
+) -> Rule:
+    return Rule(id_, source, check, rule, reference, allows, tuple(varies))
+
+
+# A rule by who imposes it: _rfc("A3", ...) reads as "rule A3, from an RFC".
+_rfc = partial(_rule, source=Source.RFC)
+_spec = partial(_rule, source=Source.SPEC)
+_suite = partial(_rule, source=Source.SUITE)
 
 
 RULES: tuple[Rule, ...] = (
     # -- every answer ------------------------------------------------------------------------------
-    _rule(
+    _spec(
         "A1",
         Check.STATUS_IS_DOCUMENTED,
         "A POST is answered 200, 400 or 429, nothing else.",
@@ -57,7 +82,7 @@ RULES: tuple[Rule, ...] = (
         "invalid_client as 400 (RFC 6749 section 5.2 would allow 401; this "
         "contract documents 400 only); no 5xx, no 503 for rate limiting",
     ),
-    _rule(
+    _spec(
         "A2",
         Check.TOKEN_RESPONSE_CONFORMS,
         "A token answer is the TokenResponse: access_token and "
@@ -66,35 +91,35 @@ RULES: tuple[Rule, ...] = (
         "token_type in any letter case (section 5.1: case insensitive); expires_in absent "
         "(RECOMMENDED only); refresh_token and scope absent; extra members",
     ),
-    _rule(
+    _rfc(
         "A3",
         Check.TOKEN_IS_JSON,
         "A token answer is application/json.",
         "RFC 6749 section 5.1",
         "any charset parameter",
     ),
-    _rule(
+    _rfc(
         "A4",
         Check.NO_STORE_ON_TOKENS,
         "A token answer carries Cache-Control: no-store and Pragma: no-cache.",
         "RFC 6749 section 5.1; contract: 200 headers",
         "other directives beside them, any letter case",
     ),
-    _rule(
+    _spec(
         "A5",
         Check.ERROR_BODY_CONFORMS,
         "A 400 is JSON with an RFC 6749 section 5.2 error code.",
         "contract: TokenError; RFC 6749 section 5.2",
         "error_description and error_uri or not; extra members; any charset parameter",
     ),
-    _rule(
+    _rfc(
         "A6",
         Check.NO_SECRET_ECHO,
         "No answer repeats the client secret it was sent.",
         "RFC 6749 section 10.3 (credentials kept confidential)",
         "-",
     ),
-    _rule(
+    _spec(
         "A7",
         Check.JWT_AGREES_WITH_RESPONSE,
         "A jwt token is a JWT whose exp is now + expires_in, "
@@ -103,21 +128,21 @@ RULES: tuple[Rule, ...] = (
         "any signing algorithm (not verified); no exp when expires_in is absent; no scope claim; the "
         "claim as scope (string) or scp (list); 5 s of clock skew",
     ),
-    _rule(
+    _suite(
         "A8",
         Check.TARGET_ANSWERS_IN_TIME,
         "Every request is answered within the timeout.",
         "the suite's TOKEN_API_TIMEOUT (10 s)",
         "-",
     ),
-    _rule(
+    _suite(
         "A9",
         Check.ANSWERS_PROMPTLY,
         "No kind of request is answered far later than the others.",
         "the suite: an answer over 1 s and 10 x the run's median, twice or more",
         "one slow answer (a hiccup)",
     ),
-    _rule(
+    _rfc(
         "A10",
         Check.UNSUPPORTED_METHOD_REFUSED,
         "A method other than POST gets a client error; a 405 says what is allowed.",
@@ -125,7 +150,7 @@ RULES: tuple[Rule, ...] = (
         "404, 405 (with Allow), 400 or any other 4xx",
     ),
     # -- grant types -----------------------------------------------------------------------------
-    _rule(
+    _spec(
         "G1",
         Check.GRANT_ACCEPTED,
         "A valid refresh grant is answered with a token, in either media type and credential place.",
@@ -134,7 +159,7 @@ RULES: tuple[Rule, ...] = (
         "media",
         "placement",
     ),
-    _rule(
+    _spec(
         "G2",
         Check.GRANT_TYPE_MATCHED_EXACTLY,
         "A grant type is matched exactly: case variants, "
@@ -143,7 +168,7 @@ RULES: tuple[Rule, ...] = (
         "unsupported_grant_type; for stray whitespace or NUL also invalid_request",
         "media",
     ),
-    _rule(
+    _spec(
         "G3",
         Check.UNOFFERED_GRANT_REFUSED,
         "Grant types the contract does not offer (password, authorization_code, ...) never get a token.",
@@ -152,7 +177,7 @@ RULES: tuple[Rule, ...] = (
         "or invalid_grant",
         "media",
     ),
-    _rule(
+    _rfc(
         "G4",
         Check.GRANT_TYPE_REQUIRED,
         "A request without grant_type, or with it empty, is invalid_request.",
@@ -160,14 +185,14 @@ RULES: tuple[Rule, ...] = (
         "-",
         "media",
     ),
-    _rule(
+    _spec(
         "G5",
         Check.GRANT_TYPE_IS_A_STRING,
         "A grant_type that is not a string gets no token.",
         "contract: grant_type is a string",
         "invalid_request or unsupported_grant_type",
     ),
-    _rule(
+    _rfc(
         "G6",
         Check.REFRESH_TOKEN_REQUIRED,
         "A refresh grant without refresh_token is invalid_request.",
@@ -176,7 +201,7 @@ RULES: tuple[Rule, ...] = (
         "media",
     ),
     # -- encodings and client authentication -----------------------------------------------------
-    _rule(
+    _spec(
         "E1",
         Check.ENCODING_ACCEPTED,
         "A client_credentials grant works in JSON and in a form, "
@@ -186,7 +211,7 @@ RULES: tuple[Rule, ...] = (
         "media",
         "placement",
     ),
-    _rule(
+    _rfc(
         "E2",
         Check.CHARSET_ACCEPTED,
         "A Content-Type with parameters (charset=utf-8, any case, quoted) is the same media type.",
@@ -194,21 +219,21 @@ RULES: tuple[Rule, ...] = (
         "-",
         "media",
     ),
-    _rule(
+    _rfc(
         "E3",
         Check.FORM_SPACE_DECODED,
         "In a form, + and %20 are spaces.",
         "HTML application/x-www-form-urlencoded; RFC 6749 Appendix B",
         "granting fewer of the scopes asked for, if it says so",
     ),
-    _rule(
+    _rfc(
         "E4",
         Check.DUPLICATE_PARAMETER_REFUSED,
         "A parameter sent twice in a form is invalid_request.",
         "RFC 6749 sections 3.2, 5.2",
         "a JSON key repeated with the same value refused or read once (RFC 8259 leaves duplicate names open)",
     ),
-    _rule(
+    _rfc(
         "E5",
         Check.EMPTY_PARAMETER_OMITTED,
         "An empty parameter is as if it were absent.",
@@ -216,7 +241,7 @@ RULES: tuple[Rule, ...] = (
         "-",
         "media",
     ),
-    _rule(
+    _rfc(
         "E6",
         Check.UNKNOWN_PARAMETER_IGNORED,
         "Unknown parameters are ignored.",
@@ -224,14 +249,14 @@ RULES: tuple[Rule, ...] = (
         "-",
         "media",
     ),
-    _rule(
+    _spec(
         "E7",
         Check.MALFORMED_BODY_REFUSED,
         "A JSON body that is not one JSON object is invalid_request.",
         "contract: application/json body; RFC 8259",
         "-",
     ),
-    _rule(
+    _rfc(
         "E8",
         Check.INVALID_UTF8_REFUSED,
         "A body that is not UTF-8 gets no token.",
@@ -239,21 +264,21 @@ RULES: tuple[Rule, ...] = (
         "invalid_request or unsupported_grant_type",
         "media",
     ),
-    _rule(
+    _spec(
         "E9",
         Check.CONTENT_TYPE_ENFORCED,
         "A body of another media type, or of none, is invalid_request.",
         "contract: the two media types; RFC 6749 section 3.2",
         "-",
     ),
-    _rule(
+    _rfc(
         "E10",
         Check.ONE_AUTH_METHOD,
         "The same credentials in Basic and in the body: refused as invalid_request, or accepted.",
         "RFC 6749 section 2.3 (a MUST on the client); the seed's own example sends both",
         "200 or invalid_request",
     ),
-    _rule(
+    _rfc(
         "E11",
         Check.CONFLICTING_CREDENTIALS_REFUSED,
         "A wrong secret beside a right one, in the other place, gets no token.",
@@ -261,14 +286,14 @@ RULES: tuple[Rule, ...] = (
         "invalid_request or invalid_client",
         "media",
     ),
-    _rule(
+    _rfc(
         "E12",
         Check.CLIENT_ID_BESIDE_BASIC,
         "client_id in the body beside the same client's Basic credentials is accepted.",
         "RFC 6749 section 3.2.1",
         "-",
     ),
-    _rule(
+    _rfc(
         "E13",
         Check.CLIENT_AUTHENTICATED,
         "No credentials, a wrong secret or an unknown client id is invalid_client.",
@@ -277,7 +302,7 @@ RULES: tuple[Rule, ...] = (
         "media",
         "placement",
     ),
-    _rule(
+    _rfc(
         "E14",
         Check.CLIENT_ID_ALONE_REFUSED,
         "A confidential client's id without its secret gets no token.",
@@ -285,50 +310,67 @@ RULES: tuple[Rule, ...] = (
         "invalid_client or invalid_request",
         "media",
     ),
-    _rule(
+    _rfc(
         "E15",
         Check.BASIC_FORM_URL_DECODED,
         "Basic credentials are form-url-decoded after base64.",
         "RFC 6749 section 2.3.1",
         "-",
     ),
+    _rfc(
+        "E16",
+        Check.QUERY_NEVER_HONOURED,
+        "A grant sent in the URL query (grant_type, client_id, client_secret, scope), on a POST with an "
+        "empty body or on a GET, gets no token.",
+        'RFC 6749 section 3.2 ("The client MUST use the HTTP "POST" method when making access token '
+        'requests"); sections 4.4.2 and 6 (the parameters go in the request entity-body)',
+        "any refusal the contract documents, with any error code; for a GET also 405 or any other 4xx",
+    ),
+    _rfc(
+        "E17",
+        Check.QUERY_NEVER_HONOURED,
+        "Client credentials sent only in the URL query, beside a valid grant in the body, get no token.",
+        'RFC 6749 section 2.3.1 ("The parameters can only be transmitted in the request-body and MUST '
+        'NOT be included in the request URI")',
+        "any refusal the contract documents, with any error code (invalid_client is the usual one)",
+    ),
     # -- errors reached on purpose ----------------------------------------------------------------
-    _rule(
+    _rfc(
         "R1",
         Check.INVALID_REQUEST_REACHED,
         "A request without grant_type is invalid_request.",
         "RFC 6749 section 5.2",
         "-",
     ),
-    _rule(
+    _rfc(
         "R2",
         Check.INVALID_CLIENT_REACHED,
         "A wrong client secret is invalid_client.",
         "RFC 6749 section 5.2; contract: 400",
         "-",
     ),
-    _rule(
+    _rfc(
         "R3",
         Check.INVALID_GRANT_REACHED,
         "A refresh token never issued is invalid_grant.",
         "RFC 6749 section 5.2",
         "-",
     ),
-    _rule(
+    _rfc(
         "R4",
         Check.UNAUTHORIZED_CLIENT_REACHED,
         "A client not allowed the refresh grant that asks for it is unauthorized_client.",
         "RFC 6749 section 5.2",
         "known only when the suite is told of such a client (TOKEN_API_RESTRICTED_CLIENT_ID)",
     ),
-    _rule(
+    _rfc(
         "R5",
         Check.UNSUPPORTED_GRANT_TYPE_REACHED,
         "An unknown grant type is unsupported_grant_type.",
         "RFC 6749 section 5.2",
         "-",
     ),
-    _rule(
+    _rfc(
         "R6",
         Check.UNKNOWN_SCOPE_NOT_GRANTED,
         "A scope the client may not have is never granted.",
@@ -338,7 +380,7 @@ RULES: tuple[Rule, ...] = (
         "media",
     ),
     # -- the token length limit -------------------------------------------------------------------
-    _rule(
+    _spec(
         "L1",
         Check.REFRESH_TOKEN_LIMIT_ENFORCED,
         "A refresh grant whose refresh_token is past 4096 characters never gets a token.",
@@ -346,7 +388,7 @@ RULES: tuple[Rule, ...] = (
         "invalid_request (malformed) or invalid_grant (unknown token); a client_credentials grant may "
         "refuse such a parameter or ignore it (RFC 6749 section 3.2: it is not one of that grant's)",
     ),
-    _rule(
+    _spec(
         "L2",
         Check.UNKNOWN_REFRESH_TOKEN_REFUSED,
         "An unknown refresh token of 4095 or 4096 characters is read and refused as invalid_grant.",
@@ -354,7 +396,7 @@ RULES: tuple[Rule, ...] = (
         "-",
         "media",
     ),
-    _rule(
+    _spec(
         "L3",
         Check.NO_TRUNCATION,
         "A real refresh token padded past the limit does not work.",
@@ -362,7 +404,7 @@ RULES: tuple[Rule, ...] = (
         "invalid_request or invalid_grant",
         "media",
     ),
-    _rule(
+    _rfc(
         "L4",
         Check.EXACT_TOKEN_MATCH,
         "A real refresh token with a character more is unknown.",
@@ -371,7 +413,7 @@ RULES: tuple[Rule, ...] = (
         "media",
     ),
     # -- token semantics ---------------------------------------------------------------------------
-    _rule(
+    _rfc(
         "S1",
         Check.TOKENS_UNIQUE,
         "Grants for different scopes, and grants a second apart, never share "
@@ -379,14 +421,14 @@ RULES: tuple[Rule, ...] = (
         "RFC 6749 sections 1.4, 10.10",
         "the same refresh token back from a refresh (no rotation); identical JWTs within one second",
     ),
-    _rule(
+    _rfc(
         "S2",
         Check.GRANTED_SCOPE_WITHIN_REQUEST,
         "What is granted lies within what was asked for and what the client may have.",
         "RFC 6749 section 3.3",
         "less than asked, said in the scope member",
     ),
-    _rule(
+    _rfc(
         "S3",
         Check.SCOPE_MATCHED_EXACTLY,
         "Scope tokens are compared exactly: a case variant of an allowed scope is another scope.",
@@ -394,31 +436,35 @@ RULES: tuple[Rule, ...] = (
         "invalid_scope, or a token whose scope member leaves it out",
         "media",
     ),
-    _rule(
-        "S4", Check.REFRESH_WORKS, "A fresh refresh token, used once, is granted.", "RFC 6749 section 6", "-"
+    _rfc(
+        "S4",
+        Check.REFRESH_WORKS,
+        "A fresh refresh token, used once, is granted.",
+        "RFC 6749 section 6",
+        "-",
     ),
-    _rule(
+    _rfc(
         "S5",
         Check.REFRESHED_TOKEN_WORKS,
         "The refresh token a refresh hands back works in turn.",
         "RFC 6749 section 6",
         "the same token back (no rotation)",
     ),
-    _rule(
+    _rfc(
         "S6",
         Check.REFRESH_MAY_NARROW,
         "A refresh may ask for less scope than the original grant.",
         "RFC 6749 section 6",
         "-",
     ),
-    _rule(
+    _rfc(
         "S7",
         Check.REFRESH_NEVER_WIDENS_SCOPE,
         "A refresh never grants scope beyond the original.",
         "RFC 6749 section 6",
         "invalid_scope, or the original scope granted and said",
     ),
-    _rule(
+    _rfc(
         "S8",
         Check.REFRESH_AUTHENTICATES_CLIENT,
         "A refresh without the client's credentials (or with a wrong secret) is invalid_client.",
@@ -426,7 +472,7 @@ RULES: tuple[Rule, ...] = (
         "-",
         "media",
     ),
-    _rule(
+    _rfc(
         "S9",
         Check.ACCESS_TOKEN_NOT_A_REFRESH_TOKEN,
         "An access token sent as the refresh token is invalid_grant.",
@@ -434,7 +480,7 @@ RULES: tuple[Rule, ...] = (
         "-",
         "media",
     ),
-    _rule(
+    _rfc(
         "S10",
         Check.ALTERED_REFRESH_TOKEN_REFUSED,
         "A real refresh token with one character changed is invalid_grant.",
@@ -443,28 +489,28 @@ RULES: tuple[Rule, ...] = (
         "media",
     ),
     # -- the 429 path --------------------------------------------------------------------------------
-    _rule(
+    _spec(
         "T1",
         Check.BURST_MEETS_429,
         "A burst of valid grants meets 429.",
         "contract: 429 documented",
         "any budget the run can reach (TOKEN_API_MAX_REQUESTS above it)",
     ),
-    _rule(
+    _spec(
         "T2",
         Check.RETRY_IN_IS_DIGITS,
         "A 429 carries X-Retry-In, milliseconds as digits.",
         "contract: 429 headers",
         "Retry-After beside it; any body or none",
     ),
-    _rule(
+    _spec(
         "T3",
         Check.RETRY_IN_IS_ENOUGH,
         "Waiting X-Retry-In is enough.",
         "contract: X-Retry-In",
         "5 % or 50 ms of clock slack",
     ),
-    _rule(
+    _spec(
         "T4",
         Check.RETRY_IN_NOT_EXCESSIVE,
         "Half the X-Retry-In wait, and all but its last second, is not yet enough (the header does not "
@@ -473,21 +519,27 @@ RULES: tuple[Rule, ...] = (
         "a wait rounded up to whole seconds; overstatements under 40 ms are not judged",
     ),
     # -- Schemathesis ------------------------------------------------------------------------------
-    _rule(
+    _spec(
         "X1",
         Check.POSITIVE_DATA_ACCEPTED,
         "A request the spec's schema allows, with real credentials, gets a token.",
         "contract: TokenRequest",
         "-",
     ),
-    _rule(
+    _spec(
         "X2",
         Check.NEGATIVE_DATA_REJECTED,
         "A request the spec's schema forbids gets 400.",
         "contract: TokenRequest",
         "200 when only the scope is malformed and the answer leaves it out (RFC 6749 section 3.3)",
     ),
-    _rule("X3", Check.NOT_A_SERVER_ERROR, "No request, however odd, gets a 5xx.", "contract: responses", "-"),
+    _spec(
+        "X3",
+        Check.NOT_A_SERVER_ERROR,
+        "No request, however odd, gets a 5xx.",
+        "contract: responses",
+        "-",
+    ),
 )
 
 
@@ -499,14 +551,15 @@ def rows() -> dict[str, Rule]:
 def markdown(faults: dict[str, list[str]] | None = None) -> str:
     """The matrix as a markdown table; ``faults`` (row -> fault names) fills the last column."""
     lines = [
-        "| row | rule | source | check | a server may also answer | faults that break it |",
-        "|---|---|---|---|---|---|",
+        "| row | source | rule | reference | check | a server may also answer | faults that break it |",
+        "|---|---|---|---|---|---|---|",
     ]
     for rule in RULES:
         for row in rule.rows():
             names = ", ".join(f"`{f}`" for f in (faults or {}).get(row, []))
             lines.append(
-                f"| {row} | {rule.rule} | {rule.source} | `{rule.check}` | {rule.allows} | {names} |"
+                f"| {row} | {rule.source} | {rule.rule} | {rule.reference} | `{rule.check}` | {rule.allows} "
+                f"| {names} |"
             )
     return "\n".join(lines)
 

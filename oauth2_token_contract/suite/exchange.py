@@ -94,7 +94,7 @@ class Exchange:
         if full:
             sent_body = redactor.body(self.request.body, self.request.header("content-type") or "")
             sent = [
-                f"  > {self.request.method} {self.request.url}",
+                f"  > {self.request.method} {redactor.url(self.request.url)}",
                 *(f"  > {k}: {v}" for k, v in redactor.headers(self.request.headers)),
                 f"  > {_shorten(sent_body)}" if sent_body else "  > (empty body)",
             ]
@@ -205,7 +205,7 @@ class _Replay:
             *(["-i"] if show else []),
             "-X",
             shlex.quote(request.method),
-            shlex.quote(request.url),
+            self._url(request.url),
         ]
         for name, value in request.headers:
             if name.lower() not in _NOT_REPLAYED:
@@ -220,6 +220,13 @@ class _Replay:
         if printable(pieces):
             return " ".join([*args, "--data-raw", word(pieces)])
         return f"{printf(pieces)} | {' '.join(args)} --data-binary @-"
+
+    def _url(self, url: str) -> str:
+        """The URL as one word; a secret in its query (sent there to prove a server refuses it) named
+        by its variable or masked, as in a body."""
+        raw = _bytes(url)
+        pieces = self.pieces(raw)
+        return shlex.quote(url) if pieces == [raw] else word(compress(pieces))
 
     def pieces(self, raw: bytes) -> list[Piece]:
         """``raw`` with each known value replaced by its variable, or masked."""

@@ -1,14 +1,16 @@
 """Reading the body: both media types accepted (with a charset), the Content-Type enforced, the form
 decoded, parameters taken as RFC 6749 section 3 says (duplicates refused, empty ones omitted, unknown
-ones ignored), and a body that cannot be read refused as invalid_request.
+ones ignored, none read from the URL query), and a body that cannot be read refused as invalid_request.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
+from oauth2_token_contract.mock.endpoint import TokenEndpoint
 from oauth2_token_contract.mock.errors import InvalidRequest, MockError
 from oauth2_token_contract.mock.parsing import JsonMembers, RequestParser
 from oauth2_token_contract.mock.settings import MockSettings
@@ -110,6 +112,28 @@ class LenientJson(RequestParser):
         return self.collect(document) if isinstance(document, JsonMembers) else super().parse_json(text)
 
 
+# The URL query of the request being answered: the parser is not handed it (the mock reads none), so
+# the endpoint of the fault below notes it for the parser, as ``media.MEDIA`` carries the media type.
+QUERY: ContextVar[bytes] = ContextVar("query", default=b"")
+
+
+class QueryAware(TokenEndpoint):
+    async def answer(self, scope: dict[str, Any], receive: Any) -> Any:
+        QUERY.set(scope.get("query_string", b""))
+        return await super().answer(scope, receive)
+
+
+class QueryHonoured(RequestParser):
+    """The URL query read as parameters beneath the body's, as Authlib's request data merges them: a
+    grant or credentials sent in the query are taken (RFC 6749 sections 3.2 and 2.3.1 forbid it)."""
+
+    def parse(self, content_type: bytes | None, body: bytes) -> dict[str, Any]:
+        query = self.parse_form(QUERY.get().decode("latin-1"))
+        if query and not body:
+            return query  # no body to read: the query is the whole request
+        return {**query, **super().parse(content_type, body)}
+
+
 class ServerError(MockError):
     status = 500
     code = "server_error"
@@ -193,6 +217,13 @@ FAULTS: dict[str, Fault] = {
             "trailing commas and text after the JSON object let through",
             {"parser": LenientJson},
             breaks=("E7",),
+        ),
+        Fault(
+            "query-parameters-honoured",
+            "parameters in the URL query read beneath the body's, as Authlib does: a grant or "
+            "credentials sent in the query get a token",
+            {"endpoint": QueryAware, "parser": QueryHonoured},
+            breaks=("E16", "E17"),
         ),
         Fault(
             "malformed-json-500",

@@ -13,8 +13,13 @@ HEADER = """# The rule matrix
 Every rule the contract and RFC 6749 put on `POST /oauth2/token`, the check that enforces it, what a
 server may answer besides (the latitude the RFC leaves: every choice it offers passes), and the seeded
 faults of the self-check that break it. A rule that varies by media type, credential placement or grant
-type has a row for each. The source of truth is `oauth2_token_contract/spec/rules.py`; this file is written by
-`python -m selfcheck.faults.rules_md > RULES.md`, and a test keeps the two the same.
+type has a row for each. The source of truth is `oauth2_token_contract/spec/rules.py`; this file is
+written by `python -m selfcheck.faults.rules_md > RULES.md`, and a test keeps the two the same.
+
+The source says who imposes a rule. **RFC**: RFC 6749, 6750, 6585 or 9110 (or one they lean on),
+checked whatever the spec says. **spec**: what the OpenAPI document documents (statuses, schemas,
+limits such as `maxLength`, the retry header, token types), so another document makes another rule.
+**suite**: the suite's own bounds on a run. The reference is the text behind the rule.
 
 """
 

@@ -11,12 +11,16 @@ from pathlib import Path
 import pytest
 from oauth2_token_contract.mock.app import create_app
 from oauth2_token_contract.mock.components import DEFAULTS
+from oauth2_token_contract.mock.endpoint import TokenEndpoint
 from oauth2_token_contract.mock.settings import load_settings
 
 from selfcheck.faults import CC_ONLY_CLIENT, CORRECT, FAULTS, JWT_CLIENT, faulty_app
 from selfcheck.outcomes import variants
 from selfcheck.report import render_table
 from selfcheck.runner import QUICK, check_all
+
+# What a variant may override: a component, or the request path itself (``create_app(endpoint=)``).
+SEAMS: dict[str, type] = {**DEFAULTS, "endpoint": TokenEndpoint}
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS))
@@ -27,9 +31,12 @@ def test_each_fault_overrides_real_components(name: str) -> None:
     assert fault.check, f"{name} names no expected check"
     app = faulty_app(name)
     for component, override in fault.overrides.items():
-        default = DEFAULTS[component]
+        default = SEAMS[component]
         assert issubclass(override, default) and override is not default, f"{name}: {component}"
-        assert type(getattr(app.state.components, component)) is override
+        if component == "endpoint":
+            assert type(app.routes[0].app) is override, name
+        else:
+            assert type(getattr(app.state.components, component)) is override
 
 
 def test_correct_configurations_and_suite_clients_exist() -> None:

@@ -1,5 +1,6 @@
-"""The rule matrix is whole: every row has a check and a fault that breaks it, every fault breaks rows
-that exist, every check of the suite has a rule, and RULES.md shows the matrix as it is."""
+"""The rule matrix is whole: every cell filled (each rule says whether an RFC, the spec or the suite
+imposes it), every row has a check and a fault that breaks it, every fault breaks rows that exist,
+every check of the suite has a rule, and RULES.md shows the matrix as it is."""
 
 from __future__ import annotations
 
@@ -7,13 +8,32 @@ import ast
 from pathlib import Path
 
 from oauth2_token_contract.spec.names import Check
-from oauth2_token_contract.spec.rules import RULES, rows
+from oauth2_token_contract.spec.rules import RULES, Source, rows
 from selfcheck.faults import CORRECT, FAULTS
 from selfcheck.faults.rules_md import document, faults_by_row
 
 ROOT = Path(__file__).resolve().parents[2]
 # Checks that are not rules of the endpoint: a setup step, a burst's own grants, no answer at all.
 NOT_RULES = {Check.CLIENT_CREDENTIALS_GRANTED, Check.BURST_GRANTS_SUCCEED, Check.TARGET_ANSWERS}
+
+
+# What the reference of a rule from each source must name.
+CITED = {Source.RFC: "RFC ", Source.SPEC: "contract", Source.SUITE: "the suite"}
+
+
+def test_every_cell_of_every_rule_is_filled() -> None:
+    ids = [rule.id for rule in RULES]
+    assert len(ids) == len(set(ids)), "a rule id used twice"
+    for rule in RULES:
+        assert isinstance(rule.source, Source) and isinstance(rule.check, Check), rule.id
+        texts = {"rule": rule.rule, "reference": rule.reference, "allows": rule.allows}
+        assert all(text.strip() for text in texts.values()), f"{rule.id}: an empty cell in {texts}"
+
+
+def test_every_rule_cites_what_its_source_says() -> None:
+    """An RFC rule names its RFC, a spec rule the part of the contract, a suite rule the suite."""
+    wrong = [rule.id for rule in RULES if CITED[rule.source] not in rule.reference]
+    assert not wrong, f"rules whose reference does not name their source: {wrong}"
 
 
 def test_every_row_has_a_fault_that_breaks_it() -> None:

@@ -83,3 +83,18 @@ def test_describe_masks_tokens_in_the_answer() -> None:
         f'{{"access_token":"{TOKEN}","token_type":"opaque"}}'.encode(),
     )
     assert TOKEN not in answer.describe(redactor)
+
+
+def test_a_secret_in_the_url_query_is_masked_and_replayed_from_its_variable() -> None:
+    """The suite sends credentials in the query to prove a server refuses them (RFC 6749 2.3.1)."""
+    redactor = _redactor()
+    odd = "Pl+s /sl:sh-Secret_9Qw"
+    redactor.add(odd)
+    url = f"http://127.0.0.1:9/oauth2/token?client_id=me&client_secret={SECRET}"
+    request = SentRequest("POST", url, [], b"grant_type=client_credentials")
+    shown = Exchange(request, 400, [], b"").describe(redactor, full=True)
+    assert SECRET not in shown and "$TOKEN_API_CLIENT_SECRET" in shown and "client_id=me" in shown
+    encoded = "Pl%2Bs+%2Fsl%3Ash-Secret_9Qw"  # as urlencode puts it in a query
+    odd_url = f"http://127.0.0.1:9/oauth2/token?client_secret={encoded}"
+    odd_shown = Exchange(SentRequest("GET", odd_url, [], b""), 405, [], b"").describe(redactor, full=True)
+    assert encoded not in odd_shown and odd not in odd_shown

@@ -24,6 +24,7 @@ from oauth2_token_contract.mock import create_app, load_settings, running_mock
 from oauth2_token_contract.mock.settings import DEFAULT_CONFIG
 
 from oauth2_token_contract.spec.redaction import MASK, Redactor
+from oauth2_token_contract.suite.checks.query import in_query
 from oauth2_token_contract.suite.client import FORM, JSON, TokenClient, basic_header
 from oauth2_token_contract.suite.exchange import ISSUED, MASKED_NOTE, Exchange, as_curl
 from oauth2_token_contract.suite.pacing import Pacer
@@ -63,7 +64,9 @@ class Recorder:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        seen = Arrived(scope["method"], scope["path"], [(k.decode(), v) for k, v in scope["headers"]], b"")
+        query = scope.get("query_string", b"").decode("latin-1")
+        path = scope["path"] + (f"?{query}" if query else "")  # the query too: a replay must send it
+        seen = Arrived(scope["method"], path, [(k.decode(), v) for k, v in scope["headers"]], b"")
 
         async def recording_receive() -> dict[str, Any]:
             message = await receive()
@@ -185,6 +188,16 @@ def _raw(mock: Mock, body: bytes, content_type: str | None = JSON, *, basic: boo
 )
 def test_a_body_is_replayed_byte_for_byte(mock: Mock, body: bytes, content_type: str | None) -> None:
     replays(mock, _raw(mock, body, content_type))
+
+
+@pytest.mark.parametrize("who", ["plain", "odd"])
+def test_a_secret_in_the_url_query_comes_from_its_variable(mock: Mock, who: str) -> None:
+    """The suite sends credentials in the query to prove a server refuses them (RFC 6749 2.3.1)."""
+    client = mock.client if who == "plain" else mock.odd
+    query = in_query({"client_id": client.target.client_id, "client_secret": client.target.client_secret})
+    exchange = client.send(b"grant_type=client_credentials", headers=[("Content-Type", FORM)], path=query)
+    text = replays(mock, exchange)
+    assert ("$TOKEN_API_CLIENT_SECRET" if who == "plain" else f"${ODD_VARIABLE}") in text
 
 
 def test_a_printable_body_stays_one_readable_curl_line(mock: Mock) -> None:

@@ -14,6 +14,7 @@ RFC 6749 where it is silent, every choice the RFC offers), is written in
     jwt_claims     a jwt token's claims against the answer
     expectations   what a scenario expects: a status, an error code, its own assertion
     scope          the granted scope
+    query          a grant or credentials in the URL query, never honoured
     tokens         issued tokens are unique
     sent           what a request carried
 """
@@ -30,6 +31,7 @@ from oauth2_token_contract.suite.checks.answers import (
 from oauth2_token_contract.suite.checks.context import Alongside, CheckContext
 from oauth2_token_contract.suite.checks.expectations import error_is, expect_status, require
 from oauth2_token_contract.suite.checks.jwt_claims import jwt_agrees_with_response
+from oauth2_token_contract.suite.checks.query import in_query, query_never_honoured
 from oauth2_token_contract.suite.checks.registry import (
     CHECKS,
     Guard,
@@ -62,9 +64,11 @@ __all__ = [
     "expect_status",
     "granted",
     "granted_scope_within_request",
+    "in_query",
     "jwt_agrees_with_response",
     "no_secret_echo",
     "no_store_on_tokens",
+    "query_never_honoured",
     "raise_findings",
     "refresh_never_widens_scope",
     "require",
