@@ -22,7 +22,7 @@ from typing import Any
 from oauth2_token_contract.mock.bounds import LIMIT_CONCURRENCY
 from oauth2_token_contract.mock.processes import read_announcement, running_group
 
-__all__ = ["running_mock", "running_mock_process", "serve"]
+__all__ = ["running_mock", "running_mock_process", "serve", "serve_command"]
 
 STARTUP_TIMEOUT = 15.0
 SHUTDOWN_TIMEOUT = 5.0
@@ -90,6 +90,28 @@ def running_mock(
         thread.join(SHUTDOWN_TIMEOUT)
 
 
+def serve_command(
+    config: PathLike | None = None,
+    *,
+    rate_limit: str | None = None,
+    spec: PathLike | None = None,
+    extra_args: Sequence[str] = (),
+) -> list[str]:
+    """``python -m oauth2_token_contract.mock serve`` on a free loopback port, announcing its URL.
+
+    ``extra_args`` go to ``serve`` as they are (``--app MODULE:FACTORY`` serves another app).
+    """
+    command = [sys.executable, "-m", "oauth2_token_contract.mock", "serve", "--host", "127.0.0.1"]
+    command += ["--port", "0", *extra_args]
+    if config is not None:
+        command += ["--config", str(Path(config))]
+    if rate_limit is not None:
+        command += ["--rate-limit", rate_limit]
+    if spec is not None:
+        command += ["--spec", str(Path(spec))]
+    return command
+
+
 @contextmanager
 def running_mock_process(
     config: PathLike | None = None,
@@ -100,27 +122,8 @@ def running_mock_process(
     timeout: float = STARTUP_TIMEOUT,
     extra_args: Sequence[str] = (),
 ) -> Iterator[str]:
-    """``python -m oauth2_token_contract.mock serve --port 0`` in its own process group; yields its base URL.
-
-    ``extra_args`` go to ``serve`` as they are (``--app MODULE:FACTORY`` serves another app).
-    """
-    command = [
-        sys.executable,
-        "-m",
-        "oauth2_token_contract.mock",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        *extra_args,
-    ]
-    if config is not None:
-        command += ["--config", str(Path(config))]
-    if rate_limit is not None:
-        command += ["--rate-limit", rate_limit]
-    if spec is not None:
-        command += ["--spec", str(Path(spec))]
+    """:func:`serve_command` in its own process group; yields its base URL."""
+    command = serve_command(config, rate_limit=rate_limit, spec=spec, extra_args=extra_args)
     child_env = {**os.environ, **(env or {})}
     with running_group(command, stdout=subprocess.PIPE, stderr=None, env=child_env) as process:
         yield read_announcement(process, timeout)

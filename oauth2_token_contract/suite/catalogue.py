@@ -21,6 +21,8 @@ from oauth2_token_contract.suite.checks import (
     retry_in_is_digits,
 )
 from oauth2_token_contract.suite.client import FORM, JSON, TokenClient, basic_header
+from oauth2_token_contract.suite.errors import NotApplicable
+from oauth2_token_contract.suite.exchange import Exchange
 from oauth2_token_contract.suite.flows import burst_until_429, obtain_refresh_token, obtain_token
 
 __all__ = ["CATALOGUE", "EdgeCase"]
@@ -37,71 +39,42 @@ class EdgeCase:
 REFUSED_PAST_LIMIT = ("invalid_request", "invalid_grant")
 
 
+@dataclass(frozen=True)
+class _Refused:
+    """A case one request settles: ``send`` makes it, and the target must refuse it with one of ``codes``."""
+
+    send: Callable[[TokenClient], Exchange]
+    codes: tuple[str, ...]
+    check: Check
+    asked: str
+
+    def __call__(self, client: TokenClient) -> None:
+        error_is(client.context, self.send(client), *self.codes, check=self.check, asked=self.asked)
+
+
 def _limit() -> int:
-    return contract.load().refresh_token_max_length
+    limit = contract.load().refresh_token_max_length
+    if limit is None:
+        raise NotApplicable("the spec sets no maxLength for refresh_token: this case has no limit to test")
+    return limit
 
 
 def _basic(client: TokenClient) -> tuple[str, str]:
     return ("Authorization", basic_header(client.target.client_id, client.target.client_secret))
 
 
-def _refresh_token_4097(client: TokenClient) -> None:
-    exchange = client.grant("refresh_token", refresh_token="r" * (_limit() + 1), media="form")
-    error_is(
-        client.context,
-        exchange,
-        *REFUSED_PAST_LIMIT,
-        check=Check.REFRESH_TOKEN_LIMIT_ENFORCED,
-        asked="a refresh token one character past the limit",
-    )
+def _refresh(client: TokenClient, token: str) -> Exchange:
+    return client.grant("refresh_token", refresh_token=token, media="form")
 
 
-def _refresh_token_4096(client: TokenClient) -> None:
-    exchange = client.grant("refresh_token", refresh_token="r" * _limit(), media="form")
-    error_is(
-        client.context,
-        exchange,
-        "invalid_grant",
-        check=Check.UNKNOWN_REFRESH_TOKEN_REFUSED,
-        asked="an unknown refresh token exactly at the limit",
-    )
-
-
-def _padded_refresh_token(client: TokenClient) -> None:
+def _real_token_padded(client: TokenClient) -> Exchange:
     token, _, _ = obtain_refresh_token(client)
-    padded = token + "A" * (_limit() - len(token) + 1)
-    exchange = client.grant("refresh_token", refresh_token=padded, media="form")
-    error_is(
-        client.context,
-        exchange,
-        *REFUSED_PAST_LIMIT,
-        check=Check.NO_TRUNCATION,
-        asked="a real refresh token padded past the limit",
-    )
+    return _refresh(client, token + "A" * (_limit() - len(token) + 1))
 
 
-def _duplicate_grant_type(client: TokenClient) -> None:
-    pairs = [("grant_type", "client_credentials"), ("grant_type", "client_credentials")]
-    error_is(
-        client.context,
-        client.post(pairs, media="form"),
-        "invalid_request",
-        check=Check.DUPLICATE_PARAMETER_REFUSED,
-        asked="grant_type twice in a form",
-    )
-
-
-def _conflicting_credentials(client: TokenClient) -> None:
+def _conflicting_credentials(client: TokenClient) -> Exchange:
     params = {"grant_type": "client_credentials", "client_secret": client.target.client_secret + "-wrong"}
-    exchange = client.post(params, media="form", placement="basic")
-    error_is(
-        client.context,
-        exchange,
-        "invalid_request",
-        "invalid_client",
-        check=Check.CONFLICTING_CREDENTIALS_REFUSED,
-        asked="a right secret in Basic, a wrong one in the body",
-    )
+    return client.post(params, media="form", placement="basic")
 
 
 def _burst_429(client: TokenClient) -> None:
@@ -111,28 +84,6 @@ def _burst_429(client: TokenClient) -> None:
     )
     assert exchange is not None
     retry_in_is_digits(client.context, exchange)
-
-
-def _malformed_json_nul(client: TokenClient) -> None:
-    exchange = client.send(b"\x00", headers=[("Content-Type", JSON), _basic(client)])
-    error_is(
-        client.context,
-        exchange,
-        "invalid_request",
-        check=Check.MALFORMED_BODY_REFUSED,
-        asked="a JSON body of one NUL byte",
-    )
-
-
-def _grant_type_uppercase(client: TokenClient) -> None:
-    exchange = client.post({"grant_type": "CLIENT_CREDENTIALS"}, media="form")
-    error_is(
-        client.context,
-        exchange,
-        "unsupported_grant_type",
-        check=Check.GRANT_TYPE_MATCHED_EXACTLY,
-        asked="grant_type CLIENT_CREDENTIALS",
-    )
 
 
 def _form_plus_scope(client: TokenClient) -> None:
@@ -179,27 +130,54 @@ CATALOGUE: dict[str, EdgeCase] = {
         EdgeCase(
             "refresh-token-4096",
             "an unknown refresh token exactly at the limit: invalid_grant",
-            _refresh_token_4096,
+            _Refused(
+                lambda client: _refresh(client, "r" * _limit()),
+                ("invalid_grant",),
+                Check.UNKNOWN_REFRESH_TOKEN_REFUSED,
+                "an unknown refresh token exactly at the limit",
+            ),
             frozenset({"state"}),
         ),
         EdgeCase(
             "refresh-token-4097",
             "a refresh token one over the limit: refused (invalid_request or invalid_grant)",
-            _refresh_token_4097,
+            _Refused(
+                lambda client: _refresh(client, "r" * (_limit() + 1)),
+                REFUSED_PAST_LIMIT,
+                Check.REFRESH_TOKEN_LIMIT_ENFORCED,
+                "a refresh token one character past the limit",
+            ),
         ),
         EdgeCase(
             "padded-refresh-token",
             "a real refresh token padded past the limit: refused, not truncated",
-            _padded_refresh_token,
+            _Refused(
+                _real_token_padded,
+                REFUSED_PAST_LIMIT,
+                Check.NO_TRUNCATION,
+                "a real refresh token padded past the limit",
+            ),
             frozenset({"state"}),
         ),
         EdgeCase(
-            "duplicate-grant-type", "grant_type sent twice in a form: invalid_request", _duplicate_grant_type
+            "duplicate-grant-type",
+            "grant_type sent twice in a form: invalid_request",
+            _Refused(
+                lambda client: client.post([("grant_type", "client_credentials")] * 2, media="form"),
+                ("invalid_request",),
+                Check.DUPLICATE_PARAMETER_REFUSED,
+                "grant_type twice in a form",
+            ),
         ),
         EdgeCase(
             "conflicting-credentials",
             "a right secret in Basic and a wrong one in the body: refused",
-            _conflicting_credentials,
+            _Refused(
+                _conflicting_credentials,
+                ("invalid_request", "invalid_client"),
+                Check.CONFLICTING_CREDENTIALS_REFUSED,
+                "a right secret in Basic, a wrong one in the body",
+            ),
         ),
         EdgeCase(
             "burst-429",
@@ -208,9 +186,25 @@ CATALOGUE: dict[str, EdgeCase] = {
             frozenset({"burst"}),
         ),
         EdgeCase(
-            "malformed-json-nul", "a JSON body of one NUL byte: invalid_request at once", _malformed_json_nul
+            "malformed-json-nul",
+            "a JSON body of one NUL byte: invalid_request at once",
+            _Refused(
+                lambda client: client.send(b"\x00", headers=[("Content-Type", JSON), _basic(client)]),
+                ("invalid_request",),
+                Check.MALFORMED_BODY_REFUSED,
+                "a JSON body of one NUL byte",
+            ),
         ),
-        EdgeCase("grant-type-uppercase", "CLIENT_CREDENTIALS: unsupported_grant_type", _grant_type_uppercase),
+        EdgeCase(
+            "grant-type-uppercase",
+            "CLIENT_CREDENTIALS: unsupported_grant_type",
+            _Refused(
+                lambda client: client.post({"grant_type": "CLIENT_CREDENTIALS"}, media="form"),
+                ("unsupported_grant_type",),
+                Check.GRANT_TYPE_MATCHED_EXACTLY,
+                "grant_type CLIENT_CREDENTIALS",
+            ),
+        ),
         EdgeCase("form-plus-scope", "scopes joined by + in a form are spaces", _form_plus_scope),
         EdgeCase(
             "refresh-widening",

@@ -30,10 +30,13 @@ from oauth2_token_contract.suite.exchange import ISSUED, Exchange, SentRequest, 
 from oauth2_token_contract.suite.pacing import Pacer
 from oauth2_token_contract.suite.targets import Target
 
-__all__ = ["Media", "Placement", "TokenClient", "basic_header"]
+__all__ = ["MEDIA", "PLACEMENTS", "Media", "Placement", "TokenClient", "basic_header"]
 
 Media = Literal["json", "form"]
 Placement = Literal["basic", "body"]
+# Every media type and credential place, typed, for the families to parametrize over.
+MEDIA: tuple[Media, ...] = ("json", "form")
+PLACEMENTS: tuple[Placement, ...] = ("basic", "body")
 JSON = "application/json"
 USER_AGENT = "oauth2-token-contract"
 # What an exchange says when its request went out twice (see the module docstring).

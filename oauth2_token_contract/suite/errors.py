@@ -8,7 +8,8 @@ ContractError
 │   └── NoAnswer        a request got no answer; carries its curl line and the check it broke
 │       ├── TargetTimeout       none within the timeout
 │       └── TargetUnreachable   the connection failed or was dropped
-└── BudgetExhausted     the run's request budget for a live target is spent
+├── BudgetExhausted     the run's request budget for a live target is spent
+└── NotApplicable       what was asked does not apply to this spec (a limit it does not set)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "ContractError",
     "ContractViolation",
     "NoAnswer",
+    "NotApplicable",
     "PreconditionFailed",
     "TargetError",
     "TargetTimeout",
@@ -104,3 +106,7 @@ class TargetUnreachable(NoAnswer):
 
 class BudgetExhausted(ContractError):
     """The live target's request budget (``TOKEN_API_MAX_REQUESTS``) is spent."""
+
+
+class NotApplicable(ContractError):
+    """What was asked does not apply to this spec: a named case about a limit the spec does not set."""

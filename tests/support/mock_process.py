@@ -5,7 +5,6 @@ For tests that watch the server from outside: its memory (RSS), what it wrote, h
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from oauth2_token_contract.mock.processes import ANNOUNCEMENT, running_group
+from oauth2_token_contract.mock.server import serve_command as mock_serve_command
 
 from selfcheck.suite_run import ROOT
 
@@ -35,20 +35,8 @@ class MockProcess:
 
 
 def serve_command(config: Path | None = None, *extra: str) -> list[str]:
-    """``token-contract-mock serve`` on a free loopback port, with ``config`` and any other options."""
-    command = [
-        sys.executable,
-        "-m",
-        "oauth2_token_contract.mock",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-    ]
-    if config is not None:
-        command += ["--config", str(config)]
-    return [*command, *extra]
+    """The mock's own serve command, with ``config`` and any other options."""
+    return mock_serve_command(config, extra_args=extra)
 
 
 @contextmanager

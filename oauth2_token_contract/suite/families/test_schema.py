@@ -23,6 +23,7 @@ import requests
 import schemathesis
 from hypothesis import given
 from hypothesis import strategies as st
+from requests.structures import CaseInsensitiveDict
 from schemathesis import GenerationMode
 from schemathesis.checks import load_all_checks
 
@@ -93,15 +94,23 @@ def _choices(case: schemathesis.Case) -> random.Random:
     return random.Random(hashlib.sha256(repr((case.media_type, case.body)).encode()).digest())
 
 
+def _generated_positive(case: schemathesis.Case) -> bool:
+    """Whether Schemathesis generated the case as a valid request (every case it draws says how)."""
+    meta = case.meta
+    if meta is None:
+        raise TypeError(f"a case without generation metadata: {case!r}")
+    return meta.generation.mode.is_positive
+
+
 def _prepare(case: schemathesis.Case, client: TokenClient) -> bool:
     """Give the case real credentials; return whether a 200 is then owed (positive_data_accepted)."""
     target = client.target
     rng = _choices(case)
     body = case.body if isinstance(case.body, dict) else None
     basic = {"Authorization": basic_header(target.client_id, target.client_secret)}
-    if not case.meta.generation.mode.is_positive or body is None:
+    if not _generated_positive(case) or body is None:
         if body is None or not any(k in body for k in _CREDENTIALS):
-            case.headers = {**(case.headers or {}), **basic}
+            case.headers = CaseInsensitiveDict({**case.headers, **basic})
         return False
     for key in _CREDENTIALS:
         body.pop(key, None)
@@ -110,7 +119,7 @@ def _prepare(case: schemathesis.Case, client: TokenClient) -> bool:
         # One method only (RFC 6749 2.3): drop what Schemathesis made for a spec that requires Basic.
         case.headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
     else:
-        case.headers = {**(case.headers or {}), **basic}
+        case.headers = CaseInsensitiveDict({**case.headers, **basic})
     scopes = list(target.scopes)
     scope = " ".join(rng.sample(scopes, rng.randint(0, len(scopes))))
     body.pop("scope", None)
@@ -131,15 +140,39 @@ def _prepare(case: schemathesis.Case, client: TokenClient) -> bool:
     return True
 
 
+def _drawn(
+    mode: str, media_type: str, data: st.DataObject, client: TokenClient, preconditions: Preconditions
+) -> tuple[schemathesis.Case, bool]:
+    """A case of ``mode`` in ``media_type`` given real credentials, and whether a 200 is then owed."""
+    preconditions.media_works(_media(media_type))
+    case = data.draw(_cases(mode, media_type), label="case")
+    return case, _prepare(case, client)
+
+
+def _body_bytes(body: object) -> bytes:
+    """A prepared body as bytes: requests leaves a form as text, JSON as bytes; a case has no stream."""
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode()
+    if isinstance(body, bytes):
+        return body
+    raise TypeError(f"a streamed body cannot be sent byte for byte: {type(body).__name__}")
+
+
 def _send(
     case: schemathesis.Case, client: TokenClient
 ) -> tuple[Exchange, schemathesis.Response, dict[str, Any]]:
     """The case as requests would prepare it, sent byte for byte by the suite's client."""
     kwargs = case.as_transport_kwargs(base_url=client.target.base_url)
     prepared = requests.Request(**{k: v for k, v in kwargs.items() if k != "timeout"}).prepare()
-    body = prepared.body if isinstance(prepared.body, bytes) else (prepared.body or "").encode()
+    body = _body_bytes(prepared.body)
     path = prepared.path_url
-    headers = [(k, v) for k, v in prepared.headers.items() if k.lower() != "content-length"]
+    headers = [
+        (k, v if isinstance(v, str) else v.decode("latin-1"))
+        for k, v in prepared.headers.items()
+        if k.lower() != "content-length"
+    ]
     exchange = client.send(body, headers=headers, method=str(prepared.method), path=path)
     response = schemathesis.Response(
         status_code=exchange.status,
@@ -202,9 +235,7 @@ def _schemathesis_findings(
 def test_generated_valid_requests_conform(
     ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media_type: str, data: st.DataObject
 ) -> None:
-    preconditions.media_works(_media(media_type))
-    case = data.draw(_cases("positive", media_type), label="case")
-    owed = _prepare(case, client)
+    case, owed = _drawn("positive", media_type, data, client, preconditions)
     exchange, response, kwargs = _send(case, client)
     raise_findings(
         response_findings(ctx, exchange)
@@ -223,9 +254,7 @@ def test_generated_valid_requests_conform(
 def test_generated_invalid_requests_are_refused(
     ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media_type: str, data: st.DataObject
 ) -> None:
-    preconditions.media_works(_media(media_type))
-    case = data.draw(_cases("negative", media_type), label="case")
-    _prepare(case, client)
+    case, _ = _drawn("negative", media_type, data, client, preconditions)
     exchange, response, kwargs = _send(case, client)
     scope = _only_scope_broken(case.body) if exchange.status == 200 else None
     if scope is not None:
