@@ -26,7 +26,7 @@ from oauth2_token_contract.spec.redaction import REDACTOR
 from oauth2_token_contract.suite.capabilities import unmet
 from oauth2_token_contract.suite.catalogue import CATALOGUE
 from oauth2_token_contract.suite.client import TokenClient
-from oauth2_token_contract.suite.errors import BudgetExhausted, ContractViolation, TargetError
+from oauth2_token_contract.suite.errors import BudgetExhausted, ContractViolation, NotApplicable, TargetError
 from oauth2_token_contract.suite.flows import NoRefreshToken
 from oauth2_token_contract.suite.pacing import Pacer
 from oauth2_token_contract.suite.targets import Settings, open_target, plan
@@ -55,7 +55,7 @@ def replay(name: str, choice: str) -> int:
             case.run(client)
         except ContractViolation as exc:
             verdict, code = f"FAIL [{exc.check}]: {REDACTOR.text(exc.message)}", 1
-        except NoRefreshToken as exc:
+        except (NoRefreshToken, NotApplicable) as exc:
             verdict, code = f"SKIPPED: {exc}", 3
         finally:
             client.close()

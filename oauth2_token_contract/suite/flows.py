@@ -40,6 +40,7 @@ def setup_media() -> Media:
     """Setup grants go as form bodies, or JSON where the spec documents only JSON bodies."""
     return "json" if documented_media() == ("json",) else "form"
 
+
 SETUP_PLACEMENT: Placement = "basic"
 BURST_CONNECTIONS = 4
 

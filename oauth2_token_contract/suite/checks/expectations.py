@@ -75,7 +75,7 @@ def refused_as(exchange: Exchange, codes: Iterable[str]) -> bool:
     fits = {status for code in codes for status in read.statuses_for(code)}
     if exchange.status not in fits:
         return False
-    return exchange.status == 422 or exchange.error in codes
+    return exchange.status == 422 or (exchange.error is not None and exchange.error in set(codes))
 
 
 def _refusals(codes: Iterable[str]) -> str:

@@ -21,13 +21,20 @@ from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.suite import strategies
 from oauth2_token_contract.suite.checks import CheckContext, error_is, expect_status, granted, require
 from oauth2_token_contract.suite.checks.query import in_query, query_never_honoured
-from oauth2_token_contract.suite.client import FORM, JSON, TokenClient, basic_header
+from oauth2_token_contract.suite.client import (
+    FORM,
+    JSON,
+    MEDIA,
+    PLACEMENTS,
+    Media,
+    Placement,
+    TokenClient,
+    basic_header,
+)
 from oauth2_token_contract.suite.flows import Preconditions
 
 pytestmark = pytest.mark.token_contract
 
-MEDIA = ["json", "form"]
-PLACEMENTS = ["basic", "body"]
 thorough = pytest.mark.thorough
 
 
@@ -45,7 +52,7 @@ def _wrong(value: str) -> str:
 @pytest.mark.parametrize("placement", PLACEMENTS)
 @pytest.mark.parametrize("media", MEDIA)
 def test_both_media_types_and_both_credential_places_work(
-    ctx: CheckContext, client: TokenClient, media: str, placement: str
+    ctx: CheckContext, client: TokenClient, media: Media, placement: Placement
 ) -> None:
     exchange = client.grant(media=media, placement=placement)
     expect_status(
@@ -57,7 +64,7 @@ def test_both_media_types_and_both_credential_places_work(
 @pytest.mark.parametrize("media", MEDIA)
 @given(parameter=strategies.charset_parameters())
 def test_content_type_parameters_are_accepted(
-    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: str, parameter: str
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media, parameter: str
 ) -> None:
     preconditions.media_works(media)
     content_type = f"{JSON if media == 'json' else FORM}; {parameter}"
@@ -122,7 +129,7 @@ def test_a_json_key_sent_twice_with_one_value_is_refused_or_read_once(
 )
 @pytest.mark.parametrize("media", MEDIA)
 def test_empty_parameters_are_omitted(
-    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: str, parameter: str
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media, parameter: str
 ) -> None:
     """RFC 6749 section 3.1: an empty value is treated as if the parameter were absent."""
     preconditions.media_works(media)
@@ -148,7 +155,7 @@ def test_unknown_json_members_of_any_type_are_ignored(
 @pytest.mark.parametrize("media", MEDIA)
 @given(extra=strategies.unknown_parameters())
 def test_unknown_parameters_are_ignored(
-    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: str, extra: dict[str, str]
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media, extra: dict[str, str]
 ) -> None:
     preconditions.media_works(media)
     exchange = client.post({"grant_type": "client_credentials", **extra}, media=media)
@@ -202,7 +209,7 @@ def test_generated_malformed_json_is_invalid_request(
 @pytest.mark.parametrize("media", MEDIA)
 @given(bad=strategies.invalid_utf8())
 def test_invalid_utf8_is_refused(
-    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: str, bad: bytes
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media, bad: bytes
 ) -> None:
     """Bytes that are not UTF-8 inside the grant type: refused, however the server decodes them."""
     preconditions.media_works(media)
@@ -241,7 +248,7 @@ def test_unsupported_content_type_is_invalid_request(
 @pytest.mark.checks(Check.ONE_AUTH_METHOD)
 @pytest.mark.parametrize("media", ["form", pytest.param("json", marks=thorough)])
 def test_the_same_credentials_in_both_places_are_refused_or_accepted(
-    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: str
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media
 ) -> None:
     """RFC 6749 section 2.3: a client MUST NOT use two authentication methods. The server may refuse
     such a request (``invalid_request``) or accept it when both name the same client with the same
@@ -261,7 +268,7 @@ def test_the_same_credentials_in_both_places_are_refused_or_accepted(
 @pytest.mark.parametrize("wrong", ["body", pytest.param("basic", marks=thorough)])
 @pytest.mark.parametrize("media", MEDIA)
 def test_conflicting_credentials_are_refused(
-    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: str, wrong: str
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media, wrong: str
 ) -> None:
     """Basic and a body secret that disagree: whichever the server reads, one is wrong, so no token."""
     preconditions.media_works(media)
@@ -282,7 +289,7 @@ def test_conflicting_credentials_are_refused(
 @pytest.mark.checks(Check.CLIENT_ID_BESIDE_BASIC)
 @pytest.mark.parametrize("media", ["form", pytest.param("json", marks=thorough)])
 def test_body_client_id_beside_basic_is_accepted(
-    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: str
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media
 ) -> None:
     """RFC 6749 section 3.2.1: a client may name itself with ``client_id`` beside its Basic credentials."""
     preconditions.media_works(media)
@@ -296,7 +303,7 @@ def test_body_client_id_beside_basic_is_accepted(
 @pytest.mark.checks(Check.CLIENT_AUTHENTICATED)
 @pytest.mark.parametrize("media", MEDIA)
 def test_no_credentials_is_invalid_client(
-    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: str
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media
 ) -> None:
     preconditions.media_works(media)
     exchange = client.post({"grant_type": "client_credentials"}, media=media, placement=None)
@@ -315,9 +322,9 @@ def test_wrong_credentials_are_invalid_client(
     ctx: CheckContext,
     client: TokenClient,
     preconditions: Preconditions,
-    media: str,
+    media: Media,
     tamper: str,
-    placement: str,
+    placement: Placement,
 ) -> None:
     preconditions.media_works(media)
     target = client.target
@@ -345,7 +352,7 @@ def test_wrong_credentials_are_invalid_client(
 @pytest.mark.parametrize("how", ["body", pytest.param("basic", marks=thorough)])
 @pytest.mark.parametrize("media", MEDIA)
 def test_a_client_id_without_its_secret_is_refused(
-    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: str, how: str
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media, how: str
 ) -> None:
     """A confidential client must authenticate (RFC 6749 sections 2.3.1, 3.2.1): its id alone, in the
     body or as Basic with an empty secret, gets no token."""

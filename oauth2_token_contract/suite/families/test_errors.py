@@ -19,13 +19,12 @@ from oauth2_token_contract.suite.checks import (
     run_response_checks,
     unknown_scope_not_granted,
 )
-from oauth2_token_contract.suite.client import Media, TokenClient
+from oauth2_token_contract.suite.client import MEDIA, Media, Placement, TokenClient
 from oauth2_token_contract.suite.exchange import Exchange
 from oauth2_token_contract.suite.flows import Preconditions
 
 pytestmark = pytest.mark.token_contract
 
-MEDIA = ["json", "form"]
 UNKNOWN_SCOPE = "/oauth2-token-contract.never-allowed"
 thorough = pytest.mark.thorough
 
@@ -126,7 +125,7 @@ _BAD_REQUESTS = st.sampled_from(["bad_grant", "bad_scope", "duplicate", "long_to
 @pytest.mark.checks(Check.NO_SECRET_ECHO, Check.ERROR_BODY_CONFORMS)
 @given(kind=_BAD_REQUESTS, media=strategies.media, placement=strategies.placements)
 def test_errors_never_echo_the_secret(
-    ctx: CheckContext, client: TokenClient, kind: str, media: Media, placement: str
+    ctx: CheckContext, client: TokenClient, kind: str, media: Media, placement: Placement
 ) -> None:
     """Whatever went wrong, the answer does not contain the client secret the request carried.
 
@@ -136,7 +135,7 @@ def test_errors_never_echo_the_secret(
     secret = client.target.client_secret
     limit = contract.load().refresh_token_max_length or 4096  # no limit: an unknown token that long
     long_token = secret * (limit // max(len(secret), 1) + 2)
-    params: list[tuple[str, object]] = {
+    by_kind: dict[str, list[tuple[str, object]]] = {
         "bad_grant": [("grant_type", secret)],
         "bad_scope": [("grant_type", "client_credentials"), ("scope", secret)],
         "duplicate": [
@@ -146,8 +145,8 @@ def test_errors_never_echo_the_secret(
         ],
         "long_token": [("grant_type", "refresh_token"), ("refresh_token", long_token)],
         "no_grant": [("scope", secret)],
-    }[kind]
-    exchange = client.post(params, media=media, placement=placement)
+    }
+    exchange = client.post(by_kind[kind], media=media, placement=placement)
     if exchange.status == 200:
         # A lenient server may read a duplicate JSON key once and drop an unknown scope: no error to
         # judge, but the answer must still not echo the secret.

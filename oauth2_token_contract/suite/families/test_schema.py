@@ -117,7 +117,9 @@ def _prepare(case: schemathesis.Case, client: TokenClient) -> bool:
     if rng.choice(("basic", "body")) == "body":
         body.update(client_id=target.client_id, client_secret=target.client_secret)
         # One method only (RFC 6749 2.3): drop what Schemathesis made for a spec that requires Basic.
-        case.headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
+        case.headers = CaseInsensitiveDict(
+            {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
+        )
     else:
         case.headers = CaseInsensitiveDict({**case.headers, **basic})
     scopes = list(target.scopes)
