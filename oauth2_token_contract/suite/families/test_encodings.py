@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given
@@ -20,7 +20,6 @@ from hypothesis import given
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.suite import strategies
 from oauth2_token_contract.suite.checks import CheckContext, error_is, expect_status, granted, require
-from oauth2_token_contract.suite.checks.query import in_query, query_never_honoured
 from oauth2_token_contract.suite.client import (
     FORM,
     JSON,
@@ -390,17 +389,3 @@ def test_basic_credentials_are_form_url_decoded(ctx: CheckContext, client: Token
     expect_status(
         ctx, exchange, 200, check=Check.BASIC_FORM_URL_DECODED, asked="Basic credentials percent-encoded"
     )
-
-
-@pytest.mark.checks(Check.QUERY_NEVER_HONOURED)
-@pytest.mark.parametrize("how", ["POST grant", "POST credentials", pytest.param("GET grant", marks=thorough)])
-def test_a_grant_or_credentials_in_the_url_query_are_never_honoured(
-    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, how: str
-) -> None:
-    preconditions.media_works("form")
-    (method, what), t = how.split(), client.target
-    creds = {"client_id": t.client_id, "client_secret": t.client_secret}
-    grant = {"grant_type": "client_credentials", "scope": " ".join(t.scopes[:1])}
-    query, body = (creds, urlencode(grant).encode()) if what == "credentials" else ({**grant, **creds}, b"")
-    exchange = client.send(body, method=method, path=in_query(query), headers=[("Content-Type", FORM)])
-    query_never_honoured(ctx, exchange)

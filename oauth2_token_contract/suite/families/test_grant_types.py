@@ -1,8 +1,11 @@
 """Grant types: the refresh grant works in every media type and credential place (the client
 credentials grant's own test is in the encodings family); everything near the two is refused,
-matched exactly (RFC 6749 sections 4.4, 5.2 and 6)."""
+matched exactly (RFC 6749 sections 4.4, 5.2 and 6); and a grant is never taken from the URL query,
+nor the credentials (sections 3.2, 2.3.1), whatever the spec says."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import given
@@ -11,7 +14,8 @@ from hypothesis import strategies as st
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.suite import strategies
 from oauth2_token_contract.suite.checks import CheckContext, error_is, expect_status
-from oauth2_token_contract.suite.client import MEDIA, PLACEMENTS, Media, Placement, TokenClient
+from oauth2_token_contract.suite.checks.query import in_query, query_never_honoured
+from oauth2_token_contract.suite.client import FORM, MEDIA, PLACEMENTS, Media, Placement, TokenClient
 from oauth2_token_contract.suite.flows import Preconditions, RefreshTokenSource
 
 pytestmark = pytest.mark.token_contract
@@ -184,3 +188,17 @@ def test_a_refresh_without_its_token_is_invalid_request(
     _invalid_request(
         ctx, client, preconditions, media, params, check=Check.REFRESH_TOKEN_REQUIRED, asked=asked
     )
+
+
+@pytest.mark.checks(Check.QUERY_NEVER_HONOURED)
+@pytest.mark.parametrize("how", ["POST grant", "POST credentials", pytest.param("GET grant", marks=thorough)])
+def test_a_grant_or_credentials_in_the_url_query_are_never_honoured(
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, how: str
+) -> None:
+    preconditions.media_works("form")
+    (method, what), t = how.split(), client.target
+    creds = {"client_id": t.client_id, "client_secret": t.client_secret}
+    grant = {"grant_type": "client_credentials", "scope": " ".join(t.scopes[:1])}
+    query, body = (creds, urlencode(grant).encode()) if what == "credentials" else ({**grant, **creds}, b"")
+    exchange = client.send(body, method=method, path=in_query(query), headers=[("Content-Type", FORM)])
+    query_never_honoured(ctx, exchange)
