@@ -324,7 +324,7 @@ RULES: tuple[Rule, ...] = (
         "empty body or on a GET, gets no token.",
         'RFC 6749 section 3.2 ("The client MUST use the HTTP "POST" method when making access token '
         'requests"); sections 4.4.2 and 6 (the parameters go in the request entity-body)',
-        "any refusal the contract documents, with any error code; for a GET also 405 or any other 4xx",
+        "any client error, with any error code (whether its status is documented is A1's to judge)",
     ),
     _rfc(
         "E17",
@@ -332,7 +332,7 @@ RULES: tuple[Rule, ...] = (
         "Client credentials sent only in the URL query, beside a valid grant in the body, get no token.",
         'RFC 6749 section 2.3.1 ("The parameters can only be transmitted in the request-body and MUST '
         'NOT be included in the request URI")',
-        "any refusal the contract documents, with any error code (invalid_client is the usual one)",
+        "any client error, with any error code (invalid_client is the usual one; A1 judges the status)",
     ),
     # -- errors reached on purpose ----------------------------------------------------------------
     _rfc(

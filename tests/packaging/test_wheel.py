@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -44,7 +45,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv outside the checkout with the built wheel installed: its bin folder."""
     where = tmp_path_factory.mktemp("wheel")
     uv = _uv()
-    _run(uv, "build", "--wheel", "--out-dir", str(where / "dist"), str(ROOT), cwd=where)
+    # From a copy of what git tracks: a build/ folder left in the checkout would ship stale modules.
+    source = where / "source"
+    tracked = _run("git", "ls-files", "-z", cwd=ROOT).stdout.split("\0")
+    for name in filter(None, tracked):
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
+    _run(uv, "build", "--wheel", "--out-dir", str(where / "dist"), str(source), cwd=where)
     wheel = next((where / "dist").glob("*.whl"))
     python = getattr(sys, "_base_executable", sys.executable)
     _run(python, "-m", "venv", str(where / "venv"), cwd=where)
@@ -141,3 +149,20 @@ def test_a_project_with_its_own_mocks_package_runs_its_tests_with_the_plugin_loa
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-4000:]
     assert "1 passed" in output, output[-2000:]
+
+
+def test_every_package_folder_is_listed_for_the_wheel() -> None:
+    """The package list is explicit (two folders are mapped): a new subpackage must join it."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {
+        "oauth2_token_contract": ROOT / "oauth2_token_contract",
+        "oauth2_token_contract.mock": ROOT / "mocks",
+    }
+    found = set()
+    for name, folder in folders.items():
+        for init in folder.rglob("__init__.py"):
+            if "node_modules" in init.parts:
+                continue
+            parts = init.parent.relative_to(folder).parts
+            found.add(".".join((name, *parts)))
+    assert found - listed == set(), "add to [tool.setuptools] packages"
