@@ -62,7 +62,9 @@ class Engine:
             decode_responses=True,
             socket_connect_timeout=CONNECT_TIMEOUT,
             socket_timeout=SOCKET_TIMEOUT,
-            retry=Retry(NoBackoff(), 1),
+            # One retry, on a fresh connection, for a refused or reset one; never after a timeout (the
+            # command may be running: sent twice, a rotation would be refused the second time).
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.exceptions.ConnectionError,)),
         )
         self.prefix = f"otc:{namespace}:"
         self.version = self.key("version")
