@@ -103,11 +103,11 @@ def test_two_workers_answer_no_200_while_redis_is_down_and_recover(serve, own_re
     with serve("--workers", "2", "--state", own_redis.url(), "--rate-limit", "off") as mock:
         with httpx.Client(base_url=mock.url, timeout=TIMEOUT) as http:
             assert _token(http, grant_type="client_credentials").status_code == 200
-            own_redis.stop()
-            for _ in range(20):  # a fresh connection each: both workers answer
-                with httpx.Client(base_url=mock.url, timeout=TIMEOUT) as fresh:
-                    assert _unavailable(_token(fresh, grant_type="client_credentials"))
-            own_redis.start()
-            for _ in range(10):
-                with httpx.Client(base_url=mock.url, timeout=TIMEOUT) as fresh:
-                    assert _recovered(fresh).status_code == 200
+        own_redis.stop()
+        for _ in range(20):  # a fresh connection each: both workers answer
+            with httpx.Client(base_url=mock.url, timeout=TIMEOUT) as fresh:
+                assert _unavailable(_token(fresh, grant_type="client_credentials"))
+        own_redis.start()
+        for _ in range(10):
+            with httpx.Client(base_url=mock.url, timeout=TIMEOUT) as fresh:
+                assert _recovered(fresh).status_code == 200
