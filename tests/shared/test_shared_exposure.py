@@ -122,10 +122,9 @@ def test_the_token_mock_fixture_sends_the_token_to_a_shared_mock(serve, state_ar
     )
     with serve(*state_args, "--controls-token", TOKEN) as mock:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TOKEN_", "PYTEST_"))}
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "test_client.py",
-             "--token-mock-url", mock.url, "--token-mock-controls-token", TOKEN],
-            cwd=tests, env={**env, "PYTHONPATH": ""}, capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
+        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "test_client.py",
+                   "--token-mock-url", mock.url, "--token-mock-controls-token", TOKEN]  # fmt: skip
+        done = subprocess.run(command, cwd=tests, env={**env, "PYTHONPATH": ""}, capture_output=True,
+                              text=True, timeout=120, check=False)  # fmt: skip
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
     assert "2 passed" in done.stdout
