@@ -1,7 +1,7 @@
 """The mock over shared state: throughput in memory and on Redis, the Redis path's cost, Redis's memory.
 
-    .venv/bin/python -m benchmarks.shared_state                       # 3 rounds x 5 s, then 1,000,000 requests
-    .venv/bin/python -m benchmarks.shared_state --requests 200000     # a shorter memory run (see the slope)
+    .venv/bin/python -m benchmarks.shared_state                    # 3 rounds x 5 s, then 1,000,000 requests
+    .venv/bin/python -m benchmarks.shared_state --requests 200000  # a shorter memory run (see the slope)
 
 Three cells, each ``serve --rate-limit UNSPENT`` (the limiter counts every request, refuses none):
 one worker in memory, one worker on Redis, two workers on Redis (``--workers 2 --state redis://``).
