@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from oauth2_token_contract.mock.authentication import Authenticator
+from oauth2_token_contract.mock.backends import open_state
 from oauth2_token_contract.mock.clock import MockClock
 from oauth2_token_contract.mock.controls import Controls
 from oauth2_token_contract.mock.grants import Grants
@@ -26,7 +27,7 @@ from oauth2_token_contract.mock.ratelimit import RateLimiter
 from oauth2_token_contract.mock.registry import ClientRegistry
 from oauth2_token_contract.mock.responses import ResponseRenderer
 from oauth2_token_contract.mock.settings import MockSettings
-from oauth2_token_contract.mock.state import MemoryState, StateBackend, open_state
+from oauth2_token_contract.mock.state import MemoryState, StateBackend
 from oauth2_token_contract.mock.store import RefreshTokenStore
 from oauth2_token_contract.mock.tokens import TokenMinter
 from oauth2_token_contract.mock.validation import RequestValidator

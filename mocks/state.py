@@ -10,7 +10,8 @@ The parts that remember: the clock's offset, the refresh tokens (store), the lim
 clients (registry), the scripted rules and the journal. A backend builds those parts
 (:meth:`StateBackend.build`; ``None`` leaves a part to its default) and, when the state is shared,
 ``sync`` runs before every request and every control, so a change one process made is seen by the
-next request any process serves.
+next request any process serves. :func:`oauth2_token_contract.mock.backends.open_state` picks the
+backend the settings name.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from oauth2_token_contract.mock.registry import ClientRegistry
 from oauth2_token_contract.mock.scripted import RuleBook
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 
-__all__ = ["MemoryState", "StateBackend", "open_state"]
+__all__ = ["MemoryState", "StateBackend"]
 
 
 class StateBackend:
@@ -60,12 +61,3 @@ class StateBackend:
 
 class MemoryState(StateBackend):
     """Today's state: in this process, lost when it stops, never shared."""
-
-
-def open_state(settings: MockSettings) -> StateBackend:
-    """The backend ``settings.state`` names; Redis is imported only when it is asked for."""
-    if not settings.shared:
-        return MemoryState()
-    from oauth2_token_contract.mock.shared.backend import RedisState  # noqa: PLC0415 - redis-py, only now
-
-    return RedisState(settings)
