@@ -24,7 +24,9 @@ flagged in the journal), never 500; nothing about the request (body, headers) is
 
 Over shared state (:mod:`oauth2_token_contract.mock.state`) the parsed request first takes in what other
 processes changed (one call, skipped in memory); when the state cannot be reached the answer is 503,
-journalled as outside the contract, never a 200 or a refusal the shared state might contradict.
+journalled as outside the contract, never a 200 or a refusal the shared state might contradict. A
+shared journal writes the answer's blind writes (a refresh token issued) with its entry, in one round
+trip before the answer leaves; when that fails, the answer becomes the 503.
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ __all__ = ["STATE_UNAVAILABLE", "TokenEndpoint"]
 
 logger = logging.getLogger("mocks")
 STATE_UNAVAILABLE = "state_unavailable"  # the journal's name for an answer the lost engine forced
+
+
+def unavailable(error: StateUnavailable) -> Response:
+    """The answer when the shared state is lost: 503, off the contract, never a guess."""
+    body = {"error": "temporarily_unavailable", "error_description": error.description}
+    return json_response(503, body, {"Retry-After": "1"})
 
 
 class RequestHeaders:
@@ -93,7 +101,7 @@ class TokenEndpoint:
         if response is not None:
             await response(scope, receive, send)
 
-    async def answer(  # noqa: PLR0912 - one coroutine for all the steps, on purpose (below)
+    async def answer(  # noqa: PLR0912, PLR0915 - one coroutine for all the steps, on purpose (below)
         self, scope: dict[str, Any], receive: Any
     ) -> Response | Injected | None:
         """Runs the steps and journals the outcome; None when the client left mid-body.
@@ -157,14 +165,18 @@ class TokenEndpoint:
         except ControlError as error:
             response = control_error(error)
         except StateUnavailable as error:
-            body = {"error": "temporarily_unavailable", "error_description": error.description}
-            response = json_response(503, body, {"Retry-After": "1"})
-            internal_error = STATE_UNAVAILABLE
+            response, internal_error = unavailable(error), STATE_UNAVAILABLE
         except Exception as exc:  # the promise is "never a 500": log the type only, never values
             logger.error("token endpoint: unexpected %s", type(exc).__name__)
             response = c.renderer.error(InvalidRequest("the request could not be processed"))
             internal_error = True
-        c.journal.record(scope, params, response.status_code, response.body, internal_error, claimed, asked)
+        try:
+            c.journal.record(
+                scope, params, response.status_code, response.body, internal_error, claimed, asked
+            )
+        except StateUnavailable as error:  # a shared journal writes the answer's state with its entry
+            response = unavailable(error)
+            c.journal.record(scope, params, 503, response.body, STATE_UNAVAILABLE, claimed, asked)
         if asked is not None and asked.wraps:
             return c.controls.inject(c.renderer.stamp(response), asked)
         return c.renderer.stamp(response)

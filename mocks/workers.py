@@ -56,6 +56,7 @@ def serve_workers(
     config = server().config
     config.load()
     sock = config.bind_socket()
+    sock.listen(config.backlog)  # before the announcement: a client may connect before any worker runs
     bound_host, bound_port = sock.getsockname()[:2]
     gc.freeze()  # what start-up made stays shared, page for page, with every worker
     children: list[int] = []

@@ -73,6 +73,8 @@ class RedisState(StateBackend):
         self._clock = clock if isinstance(clock, RedisClock) else None
         self._registry = registry if isinstance(registry, RedisClientRegistry) else None
         self._rules = rules if isinstance(rules, RedisRuleBook) else None
+        journal = parts["journal"]
+        self.engine.deferring = isinstance(journal, RedisJournal) and journal.engine is self.engine
         self.reload()
 
     @guarded

@@ -69,6 +69,10 @@ class Engine:
         self.prefix = f"otc:{namespace}:"
         self.version = self.key("version")
         self.lost = False
+        # Blind writes of the request being answered (a refresh token issued), sent with its journal
+        # entry in one round trip when the journal is this engine's (``deferring``), else at once.
+        self.deferring = False
+        self.deferred: list[tuple[Script, list[str], list[Any]]] = []
         # Called after this process changed the control state (clients, rules, clock): reread it.
         self.on_change: Callable[[], None] = lambda: None
 
@@ -85,6 +89,27 @@ class Engine:
         except (*ENGINE_ERRORS, redis.exceptions.ResponseError) as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ConfigError(f"cannot reach the state at {self.url}: {reason}") from None
+
+    def write(self, script: Script, keys: list[str], args: list[Any]) -> None:
+        """Runs ``script`` now, or with the request's journal entry when deferring."""
+        if self.deferring:
+            self.deferred.append((script, keys, args))
+        else:
+            script(keys=keys, args=args)
+
+    def run_together(self, calls: list[tuple[Script, list[str], list[Any]]]) -> None:
+        """Runs scripts in one round trip (a pipeline of EVALSHA: redis-py's pipelined scripts would
+        ask SCRIPT EXISTS first, a round trip more); one whose script Redis lost (a restart) is loaded
+        and run again on its own, the others not repeated."""
+        with self.client.pipeline(transaction=False) as pipe:
+            for script, keys, args in calls:
+                pipe.evalsha(script.sha, len(keys), *keys, *args)
+            results = pipe.execute(raise_on_error=False)
+        for (script, keys, args), result in zip(calls, results, strict=True):
+            if isinstance(result, redis.exceptions.NoScriptError):
+                script(keys=keys, args=args)  # EVAL, and the script cached again
+            elif isinstance(result, Exception):
+                raise result
 
     def changed(self) -> None:
         self.on_change()

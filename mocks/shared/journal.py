@@ -4,8 +4,10 @@ Entries are redacted before they leave the process (the shared engine is infrast
 no secret, no token goes there) and numbered by Redis as they are appended, by one Lua script that
 also trims the list to ``journal.max_entries``. An entry that cannot be written, because the engine is
 lost, waits in this process (bounded) and goes first once it answers again: the 503s an outage forced
-are in the journal after it. Questions read the list and filter here; ``wait`` asks again every
-``POLL_SECONDS`` until an entry matches or its time is up.
+are in the journal after it. The request's blind writes (a refresh token issued) go in the same
+pipeline, one round trip; when they fail, the answer is not sent (the endpoint answers 503 instead).
+Questions read the list and filter here; ``wait`` asks again every ``POLL_SECONDS`` until an entry
+matches or its time is up.
 """
 
 from __future__ import annotations
@@ -65,16 +67,24 @@ class RedisJournal(Journal):
         client_id: str | None = None,
         answer: Answer | None = None,
     ) -> None:
-        if not self.enabled:
+        writes, self.engine.deferred = self.engine.deferred, []
+        if self.enabled:
+            entry = (0, time.time(), scope["method"], scope["path"], scope["headers"], params, status, body,
+                     internal_error, client_id, answer)  # fmt: skip
+            redacted = self.redact(entry)
+            del redacted["id"]  # Redis numbers it
+            self._pending.append(json.dumps(redacted, separators=(",", ":")))
+        if not writes and not self._pending:
             return
-        entry = (0, time.time(), scope["method"], scope["path"], scope["headers"], params, status, body,
-                 internal_error, client_id, answer)  # fmt: skip
-        redacted = self.redact(entry)
-        del redacted["id"]  # Redis numbers it
-        self._pending.append(json.dumps(redacted, separators=(",", ":")))
+        if self._pending:
+            writes.append((self._push, self.keys, [self.cap, *self._pending]))
         try:
-            self._push(keys=self.keys, args=[self.cap, *self._pending])
-        except ENGINE_ERRORS:
+            self.engine.run_together(writes)
+        except ENGINE_ERRORS as exc:
+            if len(writes) > bool(self._pending):  # the answer's state is not stored: it must not go out
+                if self.enabled:
+                    self._pending.pop()
+                raise self.engine.failed(exc) from None
             return  # kept, and written first once the engine answers (the endpoint said 503)
         self._pending.clear()
 

@@ -101,7 +101,8 @@ class RedisRefreshTokenStore(RefreshTokenStore):
 
     @guarded
     def add(self, token: str, record: RefreshRecord, now: float) -> None:
-        self._add(keys=[self._key(token), self.order], args=self._args(record, now))
+        """A blind write: sent with the request's journal entry (:meth:`Engine.write`)."""
+        self.engine.write(self._add, [self._key(token), self.order], self._args(record, now))
 
     @guarded
     def get(self, token: str, now: float) -> RefreshRecord | None:
