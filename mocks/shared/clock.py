@@ -24,8 +24,6 @@ return text
 class RedisClock(MockClock):
     """:class:`MockClock` whose offset every process shares."""
 
-    __slots__ = ("_advance", "engine", "key")
-
     def __init__(self, engine: Engine) -> None:
         super().__init__()
         self.engine = engine

@@ -98,9 +98,9 @@ class RedisRuleBook(RuleBook):
 
     @guarded
     def clear(self) -> None:
-        rules, left, used, version = self.keys
+        rules_key, left, used, version = self.keys
         with self.engine.client.pipeline() as pipe:
-            pipe.delete(rules, left, used).incr(version).execute()
+            pipe.delete(rules_key, left, used).incr(version).execute()
         self.rules, self.active = [], False
 
     @guarded
@@ -115,7 +115,7 @@ class RedisRuleBook(RuleBook):
 
     def apply(self, stored: Mapping[str, str]) -> None:
         """The rules Redis holds (id -> JSON), parsed, in the order they were made."""
-        rules = []
+        rules: list[Rule] = []
         for rule_id in sorted(stored, key=int):
             try:
                 rules.append(self.parse(json.loads(stored[rule_id]), int(rule_id)))
