@@ -101,7 +101,8 @@ class RedisRuleBook(RuleBook):
         rules_key, left, used, version = self.keys
         with self.engine.client.pipeline() as pipe:
             pipe.delete(rules_key, left, used).incr(version).execute()
-        self.rules, self.active = [], False
+        self.rules = []
+        self.active = False
 
     @guarded
     def describe(self) -> list[dict[str, Any]]:
