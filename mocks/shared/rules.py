@@ -101,7 +101,7 @@ class RedisRuleBook(RuleBook):
         rules_key, left, used, version = self.keys
         with self.engine.client.pipeline() as pipe:
             pipe.delete(rules_key, left, used).incr(version).execute()
-        self.rules = []
+        self.rules.clear()
         self.active = False
 
     @guarded
