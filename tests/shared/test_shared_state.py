@@ -143,3 +143,16 @@ def test_a_redis_that_cannot_be_reached_at_start_is_one_line() -> None:
 def test_a_state_that_is_neither_memory_nor_redis_is_refused(bad: str) -> None:
     with pytest.raises(ConfigError, match="expected memory or redis://"):
         load_settings(state=bad)
+
+
+def test_the_config_file_names_the_state_and_the_command_line_overrides_it(write_config) -> None:
+    config = write_config(
+        lambda data: data.update(state={"url": "redis://127.0.0.1:6379/2", "namespace": "qa"})
+    )
+    settings = load_settings(config)
+    assert (settings.state, settings.namespace, settings.shared) == ("redis://127.0.0.1:6379/2", "qa", True)
+    overridden = load_settings(config, state="memory", namespace="other")
+    assert (overridden.state, overridden.namespace, overridden.shared) == ("memory", "other", False)
+    assert load_settings().shared is False
+    with pytest.raises(ConfigError, match="namespace"):
+        load_settings(state="redis://127.0.0.1:6379/0", namespace="no spaces")
