@@ -13,8 +13,8 @@ an unknown client or rule is 404. With a controls token set (``--controls-token`
 mock listens beyond loopback), every ``/__mock/*`` request must carry ``Authorization: Bearer TOKEN``
 (401 without it): they can create clients, reset everybody's state and read the journal. Over shared
 state (:mod:`oauth2_token_contract.mock.state`) each control first takes in what other processes
-changed, and answers 503 when the state cannot be reached. Control bodies are JSON of at most ``MAX_CONTROL_BODY`` bytes
-(413 past it).
+changed, and answers 503 when the state cannot be reached. Control bodies are JSON of at most
+``MAX_CONTROL_BODY`` bytes (413 past it).
 ``controls: false`` in the config turns all of it off (the routes are not there, ``Prefer`` is
 ignored); :mod:`oauth2_token_contract.mock.controls_client` is the Python face of these endpoints.
 """
