@@ -3,6 +3,9 @@
     oauth2_token_contract.mock (the repository's mocks/)
     ├── settings        clients YAML -> MockSettings
     ├── components      one part per job, and the seam for variants of the mock
+    │   ├── state           the interface of the parts that remember; in memory by default
+    │   ├── backends        which state the settings name (memory, redis://)
+    │   └── shared          the same parts in Redis, shared by every process of a namespace
     ├── app             create_app: the parts behind their routes
     ├── endpoint        the request path and its check order
     │   ├── parsing         body and parameters
@@ -23,6 +26,8 @@
     │   └── registry        the clients, shared by every part, changed at run time
     ├── controls_client MockControls: the controls from Python (httpx only)
     ├── server          runners: foreground (CLI), thread, subprocess
+    │   ├── workers         serve --workers N: forked processes on one port
+    │   ├── exposure        beyond loopback: the controls token; https
     │   └── uvicorn_server  uvicorn, hardened, imported only when a server is built
     │       ├── protocols       httptools and h11 with the bounds they lack
     │       ├── wire            the connection a QA fault acts on

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -51,6 +52,21 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="the HTTP implementation (both bounded alike)",
     )
+    serve.add_argument(
+        "--state",
+        metavar="URL",
+        help="memory (default) or redis://HOST:PORT/DB: state every process pointed there shares",
+    )
+    serve.add_argument("--namespace", help="the key prefix of this mock's shared state (default: mock)")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="processes answering on the port (more than 1 needs --state)"
+    )
+    serve.add_argument(
+        "--controls-token",
+        help="bearer token /__mock/* requires; needed beyond loopback [TOKEN_CONTRACT_MOCK_CONTROLS_TOKEN]",
+    )
+    serve.add_argument("--tls-cert", metavar="FILE", help="serve https with this certificate (PEM)")
+    serve.add_argument("--tls-key", metavar="FILE", help="the certificate's private key (PEM)")
     commands.add_parser(
         "prism",
         help="run Prism on the spec (arguments go to oauth2_token_contract.mock.prism)",
@@ -76,17 +92,32 @@ def _factory(spec: str) -> Callable[..., Any]:
 
 def _serve(args: argparse.Namespace) -> int:
     from oauth2_token_contract.mock.app import create_app  # noqa: PLC0415 - `--help` stays instant
+    from oauth2_token_contract.mock.exposure import (  # noqa: PLC0415
+        CONTROLS_TOKEN_ENV,
+        check_exposure,
+        check_tls,
+    )
     from oauth2_token_contract.mock.server import serve  # noqa: PLC0415
     from oauth2_token_contract.mock.settings import ConfigError, load_settings  # noqa: PLC0415
     from oauth2_token_contract.mock.versions import VersionedApp, parse_spec_choices  # noqa: PLC0415
+    from oauth2_token_contract.mock.workers import check_workers  # noqa: PLC0415
 
     try:
         choices = parse_spec_choices(args.spec or [])
         apps: dict[str, Any] = {}
+        tls = check_tls(args.tls_cert, args.tls_key)
         for label, spec in choices or [(None, None)]:
             settings = load_settings(
-                args.config, rate_limit=args.rate_limit, spec=spec, scenario=args.scenario
+                args.config,
+                rate_limit=args.rate_limit,
+                spec=spec,
+                scenario=args.scenario,
+                state=args.state,
+                namespace=args.namespace,
+                controls_token=args.controls_token or os.environ.get(CONTROLS_TOKEN_ENV),
             )
+            check_exposure(args.host, settings)
+            check_workers(args.workers, settings)
             if args.app is None:
                 app = create_app(settings)
             else:
@@ -103,8 +134,7 @@ def _serve(args: argparse.Namespace) -> int:
     def announce(url: str) -> None:
         print(f"listening on {url}", flush=True)
 
-    serve(app, args.host, args.port, announce, args.http)
-    return 0
+    return serve(app, args.host, args.port, announce, args.http, workers=args.workers, tls=tls)
 
 
 def main(argv: list[str] | None = None) -> int:

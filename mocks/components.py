@@ -7,15 +7,17 @@ an override may be a class (built like the default) or a ready instance.
 The clients are shared, not copied: the components are built on settings whose ``clients`` is one
 fresh :class:`~oauth2_token_contract.mock.registry.ClientRegistry`, so a client created at run time reaches
 every part. The mock's clock (:class:`~oauth2_token_contract.mock.clock.MockClock`) is a component the timed
-parts are built on.
+parts are built on. The parts that remember come from the state backend ``settings.state`` names
+(:mod:`oauth2_token_contract.mock.state`): this process's memory, or Redis shared with other processes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from oauth2_token_contract.mock.authentication import Authenticator
+from oauth2_token_contract.mock.backends import open_state
 from oauth2_token_contract.mock.clock import MockClock
 from oauth2_token_contract.mock.controls import Controls
 from oauth2_token_contract.mock.grants import Grants
@@ -25,6 +27,7 @@ from oauth2_token_contract.mock.ratelimit import RateLimiter
 from oauth2_token_contract.mock.registry import ClientRegistry
 from oauth2_token_contract.mock.responses import ResponseRenderer
 from oauth2_token_contract.mock.settings import MockSettings
+from oauth2_token_contract.mock.state import MemoryState, StateBackend
 from oauth2_token_contract.mock.store import RefreshTokenStore
 from oauth2_token_contract.mock.tokens import TokenMinter, fit_shipped_clients
 from oauth2_token_contract.mock.validation import RequestValidator
@@ -48,6 +51,7 @@ class Components:
     renderer: ResponseRenderer
     journal: Journal
     controls: Controls
+    state: StateBackend = field(default_factory=MemoryState)
 
 
 DEFAULTS: dict[str, type] = {
@@ -66,7 +70,7 @@ DEFAULTS: dict[str, type] = {
 DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "grants": ("store", "minter", "clock"),
     "limiter": ("clock",),
-    "controls": ("store", "limiter", "journal", "clock", "minter", "renderer"),
+    "controls": ("store", "limiter", "journal", "clock", "minter", "renderer", "state"),
 }
 
 
@@ -75,13 +79,18 @@ def build_components(settings: MockSettings, **overrides: Any) -> Components:
     unknown = set(overrides) - set(DEFAULTS)
     if unknown:
         raise TypeError(f"unknown component(s): {', '.join(sorted(unknown))}")
+    state = open_state(settings)
     if not isinstance(settings.clients, ClientRegistry):
         settings = fit_shipped_clients(settings)
-        settings = replace(settings, clients=ClientRegistry(settings.clients))
-    built: dict[str, Any] = {"settings": settings}
-    for field in fields(Components)[1:]:
-        factory = overrides.get(field.name, DEFAULTS[field.name])
-        if isinstance(factory, type):
-            factory = factory(settings, **{name: built[name] for name in DEPENDENCIES.get(field.name, ())})
-        built[field.name] = factory
+        settings = replace(settings, clients=state.registry(settings.clients))
+    built: dict[str, Any] = {"settings": settings, "state": state}
+    for name, default in DEFAULTS.items():
+        dependencies = {needed: built[needed] for needed in DEPENDENCIES.get(name, ())}
+        factory = overrides.get(name)
+        part = state.build(name, settings, dependencies) if factory is None else None
+        if part is None:
+            factory = factory or default
+            part = factory(settings, **dependencies) if isinstance(factory, type) else factory
+        built[name] = part
+    state.bind(built)
     return Components(**built)

@@ -9,20 +9,26 @@
     GET|POST|DELETE /__mock/rules, DELETE /__mock/rules/{id}       scripted answers (scripted)
 
 Bad input is 422 ``mock_control_error`` naming what is wrong; a conflict or a cap reached is 409;
-an unknown client or rule is 404. Control bodies are JSON of at most ``MAX_CONTROL_BODY`` bytes
-(413 past it).
+an unknown client or rule is 404. With a controls token set (``--controls-token``, required when the
+mock listens beyond loopback), every ``/__mock/*`` request must carry ``Authorization: Bearer TOKEN``
+(401 without it): they can create clients, reset everybody's state and read the journal. Over shared
+state (:mod:`oauth2_token_contract.mock.state`) each control first takes in what other processes
+changed, and answers 503 when the state cannot be reached. Control bodies are JSON of at most
+``MAX_CONTROL_BODY`` bytes (413 past it).
 ``controls: false`` in the config turns all of it off (the routes are not there, ``Prefer`` is
 ignored); :mod:`oauth2_token_contract.mock.controls_client` is the Python face of these endpoints.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 from oauth2_token_contract.mock.clock import MockClock
-from oauth2_token_contract.mock.errors import ControlError
+from oauth2_token_contract.mock.errors import ControlError, StateUnavailable
 from oauth2_token_contract.mock.forced_answers import Answer, Answers, control_error
 from oauth2_token_contract.mock.injection import Injected
 from oauth2_token_contract.mock.journal import MAX_WAIT_SECONDS, Journal, Query
@@ -31,6 +37,7 @@ from oauth2_token_contract.mock.registry import ClientRegistry, RegistryError
 from oauth2_token_contract.mock.responses import ResponseRenderer, json_response
 from oauth2_token_contract.mock.scripted import RuleBook
 from oauth2_token_contract.mock.settings import ClientConfig, ConfigError, MockSettings, client_config
+from oauth2_token_contract.mock.state import MemoryState, StateBackend
 from oauth2_token_contract.mock.store import RefreshTokenStore
 from oauth2_token_contract.mock.tokens import TokenMinter
 from starlette.requests import Request
@@ -77,18 +84,34 @@ async def read_json(request: Request) -> Any:
         raise ControlError("the body must be JSON") from None
 
 
-def handler(method: Any) -> Any:
-    """A control endpoint whose ControlError becomes its 4xx answer."""
+def handler(method: Any, token: str | None = None, sync: Callable[[], None] | None = None) -> Any:
+    """A control endpoint whose ControlError becomes its 4xx answer; with ``token``, a request without
+    ``Authorization: Bearer TOKEN`` gets 401; ``sync`` takes in the shared state first."""
+    expected = None if token is None else ("Bearer " + token).encode()
 
     async def endpoint(request: Request) -> Response:
+        if expected is not None:
+            given = request.headers.get("authorization", "").encode("latin-1")
+            if not hmac.compare_digest(given, expected):  # the same time whatever was sent
+                return unauthorized()
         try:
+            if sync is not None:
+                sync()
             response: Response = await method(request)
         except ControlError as error:
             return control_error(error)
+        except StateUnavailable as error:
+            return json_response(503, {"error": "state_unavailable", "error_description": error.description},
+                                 {"Retry-After": "1"})  # fmt: skip
         return response
 
     endpoint.__name__ = method.__name__
     return endpoint
+
+
+def unauthorized() -> Response:
+    body = {"error": "unauthorized", "error_description": "the mock's controls need their bearer token"}
+    return json_response(401, body, {"WWW-Authenticate": 'Bearer realm="mock-controls"'})
 
 
 class Controls:
@@ -104,23 +127,28 @@ class Controls:
         clock: MockClock | None = None,
         minter: TokenMinter | None = None,
         renderer: ResponseRenderer | None = None,
+        state: StateBackend | None = None,
     ) -> None:
         self.enabled = settings.controls
         self.settings = settings
         self.store, self.limiter, self.journal = store, limiter, journal
         self.clock = clock or MockClock()
         self.minter = minter
+        self.state = state or MemoryState()
         self.clients = settings.clients if isinstance(settings.clients, ClientRegistry) else None
         self.answers = Answers(settings, renderer or ResponseRenderer(settings))
-        self.rules = RuleBook(settings, self.answers)
+        self.rules: RuleBook = self.state.rule_book(settings, self.answers)
         if settings.scenario and not self.enabled:
             raise ConfigError("a scenario needs the QA controls (controls: true)")
         self._load_scenario()
 
-    def _load_scenario(self) -> None:
+    def _load_scenario(self, again: bool = False) -> None:
+        """The scenario's rules, each checked here; over shared state only the process that claims
+        the namespace's scenario adds them (the first to start, or the one that resets)."""
+        book = self.rules if self.state.claim_scenario(again) else RuleBook(self.settings, self.answers)
         for n, raw in enumerate(self.settings.scenario):
             try:
-                self.rules.add(raw)
+                book.add(raw)
             except ControlError as error:
                 raise ConfigError(f"scenario rules[{n}]: {error.description}") from None
 
@@ -141,14 +169,19 @@ class Controls:
 
     def routes(self) -> list[tuple[str, Any, list[str]]]:
         """(path, endpoint, methods) for every control endpoint."""
+        token, sync = self.settings.controls_token, self.state.sync
+
+        def guarded(method: Any) -> Any:
+            return handler(method, token, sync)
+
         return [
-            ("/__mock/requests", handler(self.requests), ["GET"]),
-            ("/__mock/reset", handler(self.reset), ["POST"]),
-            ("/__mock/clock", handler(self.clock_endpoint), ["GET", "POST", "DELETE"]),
-            ("/__mock/clients", handler(self.clients_endpoint), ["GET", "POST"]),
-            ("/__mock/clients/{client_id:path}", handler(self.client_endpoint), ["DELETE"]),
-            ("/__mock/rules", handler(self.rules_endpoint), ["GET", "POST", "DELETE"]),
-            ("/__mock/rules/{rule_id}", handler(self.rule_endpoint), ["DELETE"]),
+            ("/__mock/requests", guarded(self.requests), ["GET"]),
+            ("/__mock/reset", guarded(self.reset), ["POST"]),
+            ("/__mock/clock", guarded(self.clock_endpoint), ["GET", "POST", "DELETE"]),
+            ("/__mock/clients", guarded(self.clients_endpoint), ["GET", "POST"]),
+            ("/__mock/clients/{client_id:path}", guarded(self.client_endpoint), ["DELETE"]),
+            ("/__mock/rules", guarded(self.rules_endpoint), ["GET", "POST", "DELETE"]),
+            ("/__mock/rules/{rule_id}", guarded(self.rule_endpoint), ["DELETE"]),
         ]
 
     async def requests(self, request: Request) -> Response:
@@ -181,7 +214,7 @@ class Controls:
         self.journal.clear()
         self.clock.reset()
         self.rules.clear()
-        self._load_scenario()
+        self._load_scenario(again=True)
         return Response(status_code=204)
 
     async def clock_endpoint(self, request: Request) -> Response:

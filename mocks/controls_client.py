@@ -11,7 +11,9 @@
 fault); ``rule(...)`` scripts the next N matching requests; ``wait_for(...)`` holds until the
 journal holds a matching request, so a test asserts without sleeping. Only httpx underneath (no
 uvicorn, no Starlette), every call with a timeout; a control the mock refuses raises
-:class:`ControlRefused` with the mock's own words.
+:class:`ControlRefused` with the mock's own words. A mock others can reach asks for its controls
+token: ``MockControls(url, token=...)`` sends it on every call (``verify`` is httpx's, for an https
+mock under a private CA).
 """
 
 from __future__ import annotations
@@ -67,10 +69,13 @@ class Clock:
 class MockControls:
     """The QA controls of a mock at ``base_url``."""
 
-    def __init__(self, base_url: str, *, timeout: float = TIMEOUT) -> None:
+    def __init__(
+        self, base_url: str, *, timeout: float = TIMEOUT, token: str | None = None, verify: Any = True
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout)
+        headers = {"Authorization": "Bearer " + token} if token else None
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, headers=headers, verify=verify)
         self.clock = Clock(self)
 
     def __enter__(self) -> MockControls:

@@ -21,6 +21,12 @@ A ``delay`` or a delivery ``fault`` (from ``Prefer`` or a rule) then changes how
 (:mod:`oauth2_token_contract.mock.injection`). Controls cost the request path two flag checks when unused: a
 ``Prefer`` header present, a rule in force. Anything unexpected is answered 400 ``invalid_request`` (and
 flagged in the journal), never 500; nothing about the request (body, headers) is logged.
+
+Over shared state (:mod:`oauth2_token_contract.mock.state`) the parsed request first takes in what other
+processes changed (one call, skipped in memory); when the state cannot be reached the answer is 503,
+journalled as outside the contract, never a 200 or a refusal the shared state might contradict. A
+shared journal writes the answer's blind writes (a refresh token issued) with its entry, in one round
+trip before the answer leaves; when that fails, the answer becomes the 503.
 """
 
 from __future__ import annotations
@@ -29,18 +35,32 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from oauth2_token_contract.mock.authentication import MALFORMED
-from oauth2_token_contract.mock.errors import ControlError, InvalidRequest, MockError, UnsupportedGrantType
+from oauth2_token_contract.mock.errors import (
+    ControlError,
+    InvalidRequest,
+    MockError,
+    StateUnavailable,
+    UnsupportedGrantType,
+)
 from oauth2_token_contract.mock.forced_answers import Answer, control_error
 from oauth2_token_contract.mock.injection import Injected
 from oauth2_token_contract.mock.parsing import ClientDisconnected
+from oauth2_token_contract.mock.responses import json_response
 from starlette.responses import Response
 
 if TYPE_CHECKING:
     from oauth2_token_contract.mock.components import Components
 
-__all__ = ["TokenEndpoint"]
+__all__ = ["STATE_UNAVAILABLE", "TokenEndpoint"]
 
 logger = logging.getLogger("mocks")
+STATE_UNAVAILABLE = "state_unavailable"  # the journal's name for an answer the lost engine forced
+
+
+def unavailable(error: StateUnavailable) -> Response:
+    """The answer when the shared state is lost: 503, off the contract, never a guess."""
+    body = {"error": "temporarily_unavailable", "error_description": error.description}
+    return json_response(503, body, {"Retry-After": "1"})
 
 
 class RequestHeaders:
@@ -74,13 +94,14 @@ class TokenEndpoint:
 
     def __init__(self, components: Components) -> None:
         self.components = components
+        self.sync = components.state.sync if components.state.shared else None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         response = await self.answer(scope, receive)
         if response is not None:
             await response(scope, receive, send)
 
-    async def answer(  # noqa: PLR0912 - one coroutine for all the steps, on purpose (below)
+    async def answer(  # noqa: PLR0912, PLR0915 - one coroutine for all the steps, on purpose (below)
         self, scope: dict[str, Any], receive: Any
     ) -> Response | Injected | None:
         """Runs the steps and journals the outcome; None when the client left mid-body.
@@ -90,7 +111,7 @@ class TokenEndpoint:
         """
         c = self.components
         params: dict[str, Any] | None = None
-        internal_error = False
+        internal_error: bool | str = False
         claimed: str | None = None
         asked: Answer | None = None  # what a QA control asked of this answer
         try:
@@ -109,6 +130,8 @@ class TokenEndpoint:
                 try:
                     body = await c.parser.read_body(receive, headers.content_length)
                     params = c.parser.parse(headers.content_type, body)
+                    if self.sync is not None:
+                        self.sync()
                     basic = (
                         MALFORMED
                         if headers.duplicate_authorization
@@ -141,11 +164,19 @@ class TokenEndpoint:
             return None
         except ControlError as error:
             response = control_error(error)
+        except StateUnavailable as error:
+            response, internal_error = unavailable(error), STATE_UNAVAILABLE
         except Exception as exc:  # the promise is "never a 500": log the type only, never values
             logger.error("token endpoint: unexpected %s", type(exc).__name__)
             response = c.renderer.error(InvalidRequest("the request could not be processed"))
             internal_error = True
-        c.journal.record(scope, params, response.status_code, response.body, internal_error, claimed, asked)
+        try:
+            c.journal.record(
+                scope, params, response.status_code, response.body, internal_error, claimed, asked
+            )
+        except StateUnavailable as error:  # a shared journal writes the answer's state with its entry
+            response = unavailable(error)
+            c.journal.record(scope, params, 503, response.body, STATE_UNAVAILABLE, claimed, asked)
         if asked is not None and asked.wraps:
             return c.controls.inject(c.renderer.stamp(response), asked)
         return c.renderer.stamp(response)

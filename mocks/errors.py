@@ -11,6 +11,8 @@
     └── RateLimited                 429, carries the milliseconds until a request passes
 
     ControlError                    a QA control refused (``mock_control_error``), off the contract
+    StateUnavailable                the shared state's engine (Redis) cannot be reached: 503, off the
+                                    contract, so no answer claims what the shared state does not hold
 
 Descriptions are fixed texts (where none is given, the spec's example description for the code),
 never request values: an answer must not echo what the client sent, secrets least of all.
@@ -29,6 +31,7 @@ __all__ = [
     "MockError",
     "OAuthError",
     "RateLimited",
+    "StateUnavailable",
     "UnauthorizedClient",
     "UnsupportedGrantType",
 ]
@@ -103,3 +106,13 @@ class ControlError(Exception):
         super().__init__(description)
         self.description = description
         self.status = status
+
+
+class StateUnavailable(Exception):
+    """The engine behind the shared state (Redis) did not answer. Not a :class:`MockError`: the
+    endpoint answers 503, marked in the journal as outside the contract, rather than an answer (a
+    200, an ``invalid_grant``) that the state of the other replicas might contradict."""
+
+    def __init__(self, description: str = "the mock's shared state is unreachable") -> None:
+        super().__init__(description)
+        self.description = description

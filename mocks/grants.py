@@ -84,9 +84,7 @@ class Grants:
         if record is None or record.client_id != client.client_id:
             raise InvalidGrant("the refresh token is invalid, expired or was issued to another client")
         scope = self.scope_within(params, record.scope)
-        if self.store.consume(token) is None:
-            raise InvalidGrant("the refresh token was already used")
-        return self.issue(client, scope, record.scope)
+        return self.issue(client, scope, record.scope, replacing=token)
 
     @staticmethod
     def scope_within(params: dict[str, Any], allowed: frozenset[str]) -> frozenset[str]:
@@ -106,7 +104,15 @@ class Grants:
         self._scope_texts[scope] = text
         return text
 
-    def issue(self, client: ClientConfig, scope: frozenset[str], refresh_scope: frozenset[str]) -> Issued:
+    def issue(
+        self,
+        client: ClientConfig,
+        scope: frozenset[str],
+        refresh_scope: frozenset[str],
+        replacing: str | None = None,
+    ) -> Issued:
+        """The tokens for a grant; ``replacing`` (a refresh) is consumed in the same store step that
+        adds its successor, and ``invalid_grant`` when another request consumed it first."""
         now = self.clock.now()
         scope_text = self._scope_texts.get(scope)
         if scope_text is None:
@@ -115,6 +121,11 @@ class Grants:
         if client.issue_refresh_tokens or self.refresh_required:
             refresh_token = self.minter.refresh_token()
             record = RefreshRecord(client.client_id, refresh_scope, now + client.refresh_expires_in)
-            self.store.add(refresh_token, record, now)
+            if replacing is None:
+                self.store.add(refresh_token, record, now)
+            elif not self.store.rotate(replacing, refresh_token, record, now):
+                raise InvalidGrant("the refresh token was already used")
+        elif replacing is not None and self.store.consume(replacing) is None:
+            raise InvalidGrant("the refresh token was already used")
         access_token = self.minter.access_token(client, scope_text, int(now))
         return Issued(access_token, client.token_type, client.expires_in, scope_text, refresh_token)

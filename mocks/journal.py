@@ -43,7 +43,7 @@ Entry = tuple[
     "dict[str, Any] | None",
     int,
     bytes | memoryview,
-    bool,
+    "bool | str",
     "str | None",
     "Answer | None",
 ]
@@ -89,7 +89,7 @@ class Journal:
         params: dict[str, Any] | None,
         status: int,
         body: bytes | memoryview,
-        internal_error: bool = False,
+        internal_error: bool | str = False,
         client_id: str | None = None,
         answer: Answer | None = None,
     ) -> None:
@@ -178,6 +178,8 @@ class Journal:
         except ValueError:
             response = None
         documented = status in self.documented or (method != "POST" and status == 405)
+        # A fault of the mock itself (a lost state engine) is named, and never part of the contract.
+        fault = internal_error if isinstance(internal_error, str) else None
         return self.redactor.document(
             {
                 "id": sequence,
@@ -189,9 +191,12 @@ class Journal:
                 "params": params,
                 "status": status,
                 "response": response,
-                "internal_error": internal_error,
+                "internal_error": bool(internal_error),
+                "fault": fault,
                 "control": None if answer is None else answer.describe(),
-                "outside_contract": not documented or (answer is not None and answer.outside_contract),
+                "outside_contract": not documented
+                or fault is not None
+                or (answer is not None and answer.outside_contract),
             }
         )
 

@@ -80,6 +80,16 @@ class RuleBook:
 
     def add(self, data: Any) -> Rule:
         """A rule from its JSON (ControlError 422 when malformed, 409 when the book is full)."""
+        rule = self.parse(data, self._next_id)
+        if len(self.rules) >= self.max_rules:
+            raise ControlError(f"at most {self.max_rules} rules at once", status=409)
+        self._next_id += 1
+        self.rules.append(rule)
+        self.active = True
+        return rule
+
+    def parse(self, data: Any, rule_id: int) -> Rule:
+        """The rule a JSON body describes, numbered ``rule_id`` (ControlError 422 when malformed)."""
         if not isinstance(data, dict) or set(data) - {"match", "times", "answer"}:
             raise ControlError('a rule is {"match": {...}, "times": N, "answer": {...}}')
         match = {} if data.get("match") is None else data["match"]
@@ -93,15 +103,9 @@ class RuleBook:
         times = data.get("times", 1)
         if not isinstance(times, int) or isinstance(times, bool) or not 1 <= times <= MAX_TIMES:
             raise ControlError(f"times must be an integer in [1, {MAX_TIMES}]")
-        if len(self.rules) >= self.max_rules:
-            raise ControlError(f"at most {self.max_rules} rules at once", status=409)
-        answer = self.answers.from_json(data.get("answer"), rule=self._next_id)
+        answer = self.answers.from_json(data.get("answer"), rule=rule_id)
         media = match["media"].lower() if "media" in match else None
-        rule = Rule(self._next_id, match.get("client_id"), match.get("grant_type"), media, times, answer)
-        self._next_id += 1
-        self.rules.append(rule)
-        self.active = True
-        return rule
+        return Rule(rule_id, match.get("client_id"), match.get("grant_type"), media, times, answer)
 
     def take(self, client_id: str | None, grant_type: Any, content_type: bytes | None) -> Answer | None:
         """The answer of the first rule the request matches, counting one use; None when none does."""

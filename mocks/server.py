@@ -35,11 +35,20 @@ def serve(
     port: int = 4010,
     announce: Callable[[str], None] | None = None,
     http: str = "auto",
-) -> None:
-    """Serve in the foreground until SIGINT/SIGTERM."""
+    *,
+    workers: int = 1,
+    tls: tuple[str, str] | None = None,
+) -> int:
+    """Serve in the foreground until SIGINT/SIGTERM, in ``workers`` processes (:mod:`.workers`) when
+    more than one, over https with ``tls`` (certificate file, key file); the exit code."""
+    if workers > 1:
+        from oauth2_token_contract.mock.workers import serve_workers  # noqa: PLC0415
+
+        return serve_workers(app, host, port, workers, announce=announce, http=http, tls=tls)
     from oauth2_token_contract.mock.uvicorn_server import uvicorn_server  # noqa: PLC0415 - uvicorn, only now
 
-    uvicorn_server(app, host, port, announce, http, freeze=True).run()
+    uvicorn_server(app, host, port, announce, http, freeze=True, tls=tls).run()
+    return 0
 
 
 @contextmanager

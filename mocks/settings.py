@@ -29,6 +29,9 @@ __all__ = [
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "clients.yaml"
 OFF = "off"
+MEMORY = "memory"
+DEFAULT_NAMESPACE = "mock"
+_NAMESPACE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 TOKEN_FORMATS = ("opaque", "jwt")
 
 
@@ -74,6 +77,17 @@ class MockSettings:
     client_defaults: Mapping[str, Any] = field(default_factory=dict, compare=False)
     # Scripted answers to load at start (``--scenario FILE``), checked when the app is built.
     scenario: tuple[Mapping[str, Any], ...] = ()
+    # Where the state lives: ``memory`` (this process) or ``redis://HOST:PORT/DB`` (shared by every
+    # process pointed at it, under the key prefix of ``namespace``): :mod:`oauth2_token_contract.mock.state`.
+    state: str = MEMORY
+    namespace: str = DEFAULT_NAMESPACE
+    # The bearer token ``/__mock/*`` asks for (None: the controls ask for none, loopback only).
+    controls_token: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def shared(self) -> bool:
+        """Whether the state is held outside this process (and so may be shared with others)."""
+        return self.state != MEMORY
 
     @property
     def contract(self) -> contract_module.Contract:
@@ -234,12 +248,17 @@ def load_settings(
     rate_limit: str | None = None,
     spec: str | os.PathLike[str] | None = None,
     scenario: str | os.PathLike[str] | None = None,
+    state: str | None = None,
+    namespace: str | None = None,
+    controls_token: str | None = None,
 ) -> MockSettings:
     """Settings from a YAML file (default ``mocks/clients.yaml``), checked against the spec in force.
 
     ``rate_limit`` overrides every client's budget (see :func:`parse_rate`, or ``off``); ``spec``
     names the OpenAPI file (default: ``TOKEN_API_SPEC`` or the repository's own); ``scenario``
-    names a YAML file of scripted answers (:func:`read_scenario`).
+    names a YAML file of scripted answers (:func:`read_scenario`); ``state`` and ``namespace``
+    override the file's ``state:`` section (:func:`state_of`); ``controls_token`` is the bearer
+    token the controls ask for.
     """
     path = Path(config) if config else DEFAULT_CONFIG
     data = _read_yaml(path)
@@ -275,7 +294,26 @@ def load_settings(
         source=path,
         client_defaults=dict(defaults),
         scenario=() if scenario is None else read_scenario(scenario),
+        **state_of(data.get("state"), state, namespace),
+        controls_token=controls_token or None,
     )
+
+
+def state_of(section: Any, url: str | None, namespace: str | None) -> dict[str, str]:
+    """``state`` and ``namespace`` from the file's ``state:`` (a URL, or ``{url:, namespace:}``), each
+    overridden by the command line's; checked here so a typo fails at start, not on a request."""
+    if isinstance(section, str):
+        section = {"url": section}
+    if section is not None and not isinstance(section, dict):
+        raise ConfigError("state: expected memory, a redis:// URL, or {url:, namespace:}")
+    section = section or {}
+    url = str(url or section.get("url") or MEMORY).strip()
+    namespace = str(namespace or section.get("namespace") or DEFAULT_NAMESPACE)
+    if url != MEMORY and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"state {url!r}: expected memory or redis://HOST:PORT/DB")
+    if not _NAMESPACE.fullmatch(namespace):
+        raise ConfigError("namespace: 1 to 64 letters, digits, '.', '_' or '-'")
+    return {"state": url, "namespace": namespace}
 
 
 def read_scenario(path: str | os.PathLike[str]) -> tuple[Mapping[str, Any], ...]:

@@ -79,6 +79,14 @@ class RefreshTokenStore:
         """Removes a token (refresh tokens are single use); None when it was already gone."""
         return self._records.pop(token, None)
 
+    def rotate(self, old: str, new: str, record: RefreshRecord, now: float) -> bool:
+        """Consumes ``old`` and adds ``new`` in one step (a shared store does both atomically, so a
+        rotation happens whole or not at all); False, and nothing added, when ``old`` was gone."""
+        if self._records.pop(old, None) is None:
+            return False
+        self.add(new, record, now)
+        return True
+
     def forget_client(self, client_id: str) -> int:
         """Drops every refresh token issued to the client; how many there were."""
         doomed = [token for token, record in self._records.items() if record.client_id == client_id]

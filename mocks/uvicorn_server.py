@@ -37,7 +37,8 @@ class AnnouncingServer(uvicorn.Server):
         await super().startup(sockets)
         if self.started and self.servers:
             bound_host, bound_port = self.servers[0].sockets[0].getsockname()[:2]
-            self.base_url = f"http://{bound_host}:{bound_port}"
+            scheme = "https" if self.config.is_ssl else "http"
+            self.base_url = f"{scheme}://{bound_host}:{bound_port}"
             if self._freeze:
                 gc.freeze()
             if self._announce is not None:
@@ -53,6 +54,7 @@ def uvicorn_server(
     *,
     freeze: bool = False,
     max_connections: int = LIMIT_CONCURRENCY,
+    tls: tuple[str, str] | None = None,
 ) -> AnnouncingServer:
     """A uvicorn ``Server`` for ``app``, hardened; ``announce(base_url)`` runs once it listens.
 
@@ -61,7 +63,7 @@ def uvicorn_server(
     ``MAX_HEADER_BYTES``. ``freeze`` moves everything start-up made (modules, the spec, the app) out
     of the garbage collector's sight once the server listens: it lives as long as the process, and
     each full collection would otherwise walk it again. Only for a process of its own (the CLI),
-    never a server in a test's thread.
+    never a server in a test's thread. ``tls`` (certificate file, key file) serves https.
     """
     if http not in {"auto", "httptools", "h11"}:
         raise ValueError(f"http must be auto, httptools or h11, not {http!r}")
@@ -80,5 +82,7 @@ def uvicorn_server(
         timeout_keep_alive=TIMEOUT_KEEP_ALIVE,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        ssl_certfile=tls[0] if tls else None,
+        ssl_keyfile=tls[1] if tls else None,
     )
     return AnnouncingServer(config, announce, freeze=freeze)

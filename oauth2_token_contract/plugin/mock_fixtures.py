@@ -9,6 +9,10 @@ so tests neither pay for a start-up each nor see each other's tokens, budgets, r
         client = MyClient(token_mock.token_url, *token_mock.credentials)
         assert client.get_token()
         assert token_mock.controls.count(grant_type="client_credentials") == 2
+
+``--token-mock-url URL`` (or ``TOKEN_MOCK_URL``) points the fixture at a mock already running, a shared
+one (``serve --state redis://...``) included, instead of starting one; each test's reset then clears that
+mock's namespace only, and ``--token-mock-controls-token`` is the token its controls ask for.
 """
 
 from __future__ import annotations
@@ -44,15 +48,21 @@ class TokenMock:
 
 
 @pytest.fixture(scope="session")
-def token_mock_url() -> Iterator[str]:
-    """The base URL of a mock served on 127.0.0.1 for the whole session; stopped at its end."""
+def token_mock_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The base URL of a mock served on 127.0.0.1 for the whole session and stopped at its end, or
+    the running one ``--token-mock-url`` names."""
+    given = request.config.getoption("--token-mock-url", None)
+    if given:
+        yield given.rstrip("/")
+        return
     with running_mock() as url:
         yield url
 
 
 @pytest.fixture
-def token_mock(token_mock_url: str) -> Iterator[TokenMock]:
+def token_mock(token_mock_url: str, request: pytest.FixtureRequest) -> Iterator[TokenMock]:
     """The session's mock, reset to its start state for this test."""
-    with MockControls(token_mock_url) as controls:
+    token = request.config.getoption("--token-mock-controls-token", None)
+    with MockControls(token_mock_url, token=token) as controls:
         controls.reset()
         yield TokenMock(token_mock_url, default_client(), controls)

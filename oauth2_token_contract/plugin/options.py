@@ -1,4 +1,5 @@
-"""The plugin's command line and markers: ``--target``, and what a contract test may be marked with."""
+"""The plugin's command line and markers: ``--target``, the ``token_mock`` fixture's shared mock, and
+what a contract test may be marked with."""
 
 from __future__ import annotations
 
@@ -28,6 +29,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--target",
         default=os.environ.get("TOKEN_API_TARGET", "mock"),
         help="mock (default), prism, a name from targets.yaml, or an http(s):// URL [TOKEN_API_TARGET]",
+    )
+    group.addoption(
+        "--token-mock-url",
+        default=os.environ.get("TOKEN_MOCK_URL") or None,
+        help="a running (shared) mock for token_mock, instead of one per session [TOKEN_MOCK_URL]",
+    )
+    group.addoption(
+        "--token-mock-controls-token",
+        default=os.environ.get("TOKEN_MOCK_CONTROLS_TOKEN") or None,
+        help="the controls token that mock asks for [TOKEN_MOCK_CONTROLS_TOKEN]",
     )
 
 

@@ -1,0 +1,110 @@
+"""RedisState: the state backend whose parts live in one Redis namespace, and how processes keep in step.
+
+The data path needs no syncing: refresh tokens and limiter windows are read and written in Redis on
+every request. The control state (the clock's offset, the clients created or deleted, the rules) is
+read on every request too, so each process keeps a copy, and the namespace keeps a version that every
+change of control state increments in the same step (the Lua scripts do it). ``sync`` reads the
+version, one round trip per request, and rereads the control state when it moved: a change made
+through any process is seen by the next request any process serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from oauth2_token_contract.mock.forced_answers import Answers
+from oauth2_token_contract.mock.registry import ClientRegistry
+from oauth2_token_contract.mock.scripted import RuleBook
+from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
+from oauth2_token_contract.mock.shared.clock import RedisClock
+from oauth2_token_contract.mock.shared.engine import Engine, guarded
+from oauth2_token_contract.mock.shared.journal import RedisJournal
+from oauth2_token_contract.mock.shared.registry import RedisClientRegistry
+from oauth2_token_contract.mock.shared.rules import RedisRuleBook
+from oauth2_token_contract.mock.shared.store import RedisRefreshTokenStore
+from oauth2_token_contract.mock.shared.windows import RedisRateLimiter
+from oauth2_token_contract.mock.state import StateBackend
+
+__all__ = ["RedisState"]
+
+_UNSEEN = object()
+
+
+class RedisState(StateBackend):
+    """The mock's state in Redis at ``settings.state``, under ``settings.namespace``."""
+
+    shared = True
+
+    def __init__(self, settings: MockSettings) -> None:
+        self.engine = Engine(settings.state, settings.namespace)
+        self.engine.check()
+        self.engine.on_change = self.reload
+        self.namespace = settings.namespace
+        self.sync = self.refresh
+        self._seen: object = _UNSEEN
+        self._clock: RedisClock | None = None
+        self._registry: RedisClientRegistry | None = None
+        self._rules: RedisRuleBook | None = None
+
+    def registry(self, clients: Mapping[str, ClientConfig]) -> ClientRegistry:
+        self._registry = RedisClientRegistry(clients, self.engine)
+        return self._registry
+
+    def build(self, name: str, settings: MockSettings, dependencies: dict[str, Any]) -> Any | None:
+        if name == "clock":
+            return RedisClock(self.engine)
+        if name == "store":
+            return RedisRefreshTokenStore(settings, self.engine)
+        if name == "limiter":
+            return RedisRateLimiter(settings, self.engine, **dependencies)
+        if name == "journal":
+            return RedisJournal(settings, self.engine)
+        return None
+
+    def rule_book(self, settings: MockSettings, answers: Answers) -> RuleBook:
+        self._rules = RedisRuleBook(settings, answers, self.engine)
+        return self._rules
+
+    def bind(self, parts: Mapping[str, Any]) -> None:
+        """Keeps in step only the parts that are this backend's (a variant may have put its own)."""
+        clock, registry = parts["clock"], parts["settings"].clients
+        rules = getattr(parts["controls"], "rules", None)
+        self._clock = clock if isinstance(clock, RedisClock) else None
+        self._registry = registry if isinstance(registry, RedisClientRegistry) else None
+        self._rules = rules if isinstance(rules, RedisRuleBook) else None
+        journal = parts["journal"]
+        self.engine.deferring = isinstance(journal, RedisJournal) and journal.engine is self.engine
+        self.reload()
+
+    @guarded
+    def claim_scenario(self, again: bool = False) -> bool:
+        claimed = self.engine.client.set(self.engine.key("scenario"), "1", nx=not again)
+        return bool(claimed)
+
+    @guarded
+    def refresh(self) -> None:
+        """Takes in the control state when another process changed it (one GET when it did not)."""
+        if self.engine.client.get(self.engine.version) != self._seen:
+            self.reload()
+
+    @guarded
+    def reload(self) -> None:
+        with self.engine.client.pipeline(transaction=True) as pipe:
+            pipe.get(self.engine.version).get(self.engine.key("clock"))
+            pipe.hgetall(self.engine.key("clients:added")).smembers(self.engine.key("clients:removed"))
+            pipe.hgetall(self.engine.key("rules"))
+            version, offset, added, removed, rules = pipe.execute()
+        if self._clock is not None:
+            self._clock.apply(offset)
+        if self._registry is not None:
+            self._registry.apply(added, set(removed))
+        if self._rules is not None:
+            self._rules.apply(rules)
+        self._seen = version
+
+    def describe(self) -> str:
+        return f"{self.engine.url} namespace {self.namespace}"
+
+    def close(self) -> None:
+        self.engine.client.close()

@@ -1,0 +1,140 @@
+"""The refresh tokens over shared state: one key per token, rotated exactly once, expiring with it.
+
+A token's key holds whom it was issued to, its scope and when it expires on the mock's clock, and
+expires in Redis when its lifetime ends (the mock's clock only runs ahead of real time, so the token is
+never dropped before its time). A sorted set orders the tokens by expiry: entries past it leave on
+each add, and past ``max_refresh_tokens`` the soonest to expire go, so Redis holds at most that many
+tokens under any load, as the in-memory store does.
+
+A rotation (:meth:`RedisRefreshTokenStore.rotate`) is one Lua script: the old key is deleted and the
+new one written in one step, and only the request whose delete removed the key gets its successor. So
+of any number of requests presenting one token at once, across any number of processes, exactly one
+rotates it; and a connection lost during the script leaves both keys as before or both as after.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+from oauth2_token_contract.mock.registry import ClientRegistry
+from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
+from oauth2_token_contract.mock.shared.engine import Engine, as_int, guarded
+from oauth2_token_contract.mock.store import RefreshRecord, RefreshTokenStore
+
+__all__ = ["RedisRefreshTokenStore"]
+
+# Adds KEYS[n] (value ARGV[1], lifetime ARGV[2] ms, expiry ARGV[3] ms) to the order KEYS[order]; drops
+# what expired (ARGV[4]: now, ms) and, past ARGV[5] tokens, the soonest to expire.
+_ADD_BODY = """
+local function add(key, order)
+  redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+  redis.call('ZADD', order, ARGV[3], key)
+  redis.call('ZREMRANGEBYSCORE', order, '-inf', ARGV[4])
+  local over = redis.call('ZCARD', order) - tonumber(ARGV[5])
+  if over > 0 then
+    local doomed = redis.call('ZPOPMIN', order, over)
+    for i = 1, #doomed, 2 do redis.call('DEL', doomed[i]) end
+  end
+end
+"""
+# KEYS: token, order.
+ADD = _ADD_BODY + "add(KEYS[1], KEYS[2])\nreturn 1\n"
+# KEYS: old token, new token, order. 0 when the old token was gone (nothing written).
+ROTATE = (
+    _ADD_BODY
+    + """
+if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+redis.call('ZREM', KEYS[3], KEYS[1])
+add(KEYS[2], KEYS[3])
+return 1
+"""
+)
+# KEYS: order. ARGV: client id. Drops the client's tokens; how many there were.
+FORGET = """
+local dropped = 0
+for _, key in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local value = redis.call('GET', key)
+  if not value or cjson.decode(value)[1] == ARGV[1] then
+    redis.call('DEL', key)
+    redis.call('ZREM', KEYS[1], key)
+    if value then dropped = dropped + 1 end
+  end
+end
+return dropped
+"""
+
+
+def _encode(record: RefreshRecord) -> str:
+    return json.dumps([record.client_id, sorted(record.scope), record.expires_at], separators=(",", ":"))
+
+
+def _decode(text: str) -> RefreshRecord:
+    client_id, scope, expires_at = json.loads(text)
+    return RefreshRecord(client_id, frozenset(scope), float(expires_at))
+
+
+class RedisRefreshTokenStore(RefreshTokenStore):
+    """:class:`RefreshTokenStore` every process of the namespace shares."""
+
+    def __init__(self, settings: MockSettings, engine: Engine) -> None:
+        super().__init__(settings)
+        self.engine = engine
+        self.registry = settings.clients if isinstance(settings.clients, ClientRegistry) else None
+        self.order = engine.key("rt-order")
+        self._add = engine.script(ADD)
+        self._rotate = engine.script(ROTATE)
+        self._forget = engine.script(FORGET)
+
+    def _key(self, token: str) -> str:
+        return self.engine.prefix + "rt:" + token
+
+    def _args(self, record: RefreshRecord, now: float) -> list[str | int | float]:
+        lifetime = max(1, math.ceil((record.expires_at - now) * 1000))
+        real = time.time() * 1000
+        return [_encode(record), lifetime, real + lifetime, real, self.max_entries]
+
+    @guarded
+    def __len__(self) -> int:
+        return as_int(self.engine.client.zcard(self.order))
+
+    @guarded
+    def add(self, token: str, record: RefreshRecord, now: float) -> None:
+        """A blind write: sent with the request's journal entry (:meth:`Engine.write`)."""
+        self.engine.write(self._add, [self._key(token), self.order], self._args(record, now))
+
+    @guarded
+    def get(self, token: str, now: float) -> RefreshRecord | None:
+        text = self.engine.client.get(self._key(token))
+        if text is None:
+            return None
+        record = _decode(text)
+        if record.expires_at <= now:  # expired on the mock's clock, ahead of Redis's expiry
+            self.engine.client.delete(self._key(token))
+            return None
+        return record
+
+    @guarded
+    def consume(self, token: str) -> RefreshRecord | None:
+        with self.engine.client.pipeline() as pipe:
+            text, _ = pipe.getdel(self._key(token)).zrem(self.order, self._key(token)).execute()
+        return None if text is None else _decode(text)
+
+    @guarded
+    def rotate(self, old: str, new: str, record: RefreshRecord, now: float) -> bool:
+        keys = [self._key(old), self._key(new), self.order]
+        return bool(self._rotate(keys=keys, args=self._args(record, now)))
+
+    @guarded
+    def forget_client(self, client_id: str) -> int:
+        return as_int(self._forget(keys=[self.order], args=[client_id]))
+
+    def client_changed(self, client_id: str, client: ClientConfig | None) -> None:
+        if client is None and not getattr(self.registry, "remote", False):
+            self.forget_client(client_id)  # once, by the process that deleted the client
+
+    @guarded
+    def clear(self) -> None:
+        self.engine.delete_matching("rt:*")
+        self.engine.client.delete(self.order)
