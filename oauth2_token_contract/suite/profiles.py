@@ -13,13 +13,10 @@ The random ones share failing examples through Hypothesis's own example database
 * ``redis://HOST:PORT/DB``: a Redis server the team shares (needs the ``redis`` package);
 * ``github:OWNER/REPO``: the examples the repository's GitHub Actions uploaded as the artifact
   ``hypothesis-example-db`` (read with ``GITHUB_TOKEN``), beside the local directory;
-* any other value: a directory.
+* a path: a directory (a value with another scheme, such as ``reddis://``, is refused).
 """
 
 from __future__ import annotations
-
-import os
-from collections.abc import Mapping
 
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis.database import (
@@ -43,9 +40,10 @@ _QUIET = [
 ]
 
 
-def example_database(env: Mapping[str, str] = os.environ) -> ExampleDatabase:
-    """The example database ``TOKEN_API_EXAMPLE_DB`` names (see the module docstring)."""
-    choice = env.get("TOKEN_API_EXAMPLE_DB", "").strip()
+def example_database(choice: str = "") -> ExampleDatabase:
+    """The example database ``TOKEN_API_EXAMPLE_DB`` names (see the module docstring), validated by
+    :mod:`oauth2_token_contract.suite.settings` (so a typo of a scheme never becomes a folder)."""
+    choice = choice.strip()
     local = DirectoryBasedExampleDatabase(LOCAL_DATABASE)
     if not choice:
         return local
@@ -61,8 +59,9 @@ def example_database(env: Mapping[str, str] = os.environ) -> ExampleDatabase:
     return DirectoryBasedExampleDatabase(choice)
 
 
-def register() -> None:
-    database = example_database()
+def register(example_db: str = "") -> None:
+    """Register the profiles; the random ones keep failing examples in ``example_db``'s database."""
+    database = example_database(example_db)
     base = settings(deadline=None, suppress_health_check=_QUIET, print_blob=True)
     # Against a server every shrinking step is a request, and against a stalling one a timeout:
     # the quick profiles report the failing exchange as found (its curl line replays it), and the
