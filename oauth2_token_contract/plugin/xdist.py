@@ -2,7 +2,7 @@
 
 Each worker counts its own requests within its share of the budget; at its end it hands its counts
 over (:func:`hand_over`), and the controller adds them to its own (:class:`XdistController`), checks
-the target before any test is scheduled, and judges the run.
+the target and makes first contact (the preflight) before any test is scheduled, and judges the run.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from oauth2_token_contract.plugin.options import check_target
-from oauth2_token_contract.plugin.state import CONTEXT, PACER, PLAN_TEXT, RUN
+from oauth2_token_contract.plugin.preflight import first_contact
+from oauth2_token_contract.plugin.state import CONTEXT, PACER, PLAN_TEXT, RUN, STOPPED
 
 __all__ = ["XdistController", "hand_over", "is_worker", "pytest_xdist_auto_num_workers", "worker_count"]
 
@@ -61,11 +62,21 @@ class XdistController:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        self.contacted = False
 
     def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
-        """Refuse an unsafe target here: a worker's usage error would be lost as an internal error."""
-        if ids:
-            check_target(self.config)
+        """Refuse an unsafe target here (a worker's usage error would be lost as an internal error),
+        and make first contact once, for the run, before any test is scheduled.
+
+        A run stopped here (the preflight failed, or a worker found the budget too small) is left
+        with nothing to schedule: each worker's collection, which xdist schedules from the list it
+        hands this hook, is emptied.
+        """
+        if ids and not self.contacted:
+            self.contacted = True
+            first_contact(self.config, check_target(self.config), keep=False)
+        if STOPPED in self.config.stash and isinstance(ids, list):
+            ids.clear()
 
     def pytest_testnodedown(self, node: Any, error: object | None) -> None:
         """Add a finished worker's counts to the controller's, which the summary and verdict read."""
