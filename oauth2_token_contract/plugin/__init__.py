@@ -84,9 +84,12 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         settings = Settings.from_env()
         if settings.spec:  # a spec the user chose: one line if it cannot be read
-            contract.load()
+            try:
+                contract.load()
+            except SpecError as exc:
+                raise SettingError(f"TOKEN_API_SPEC={settings.spec}: {exc}") from None
         expected = load_expected({EXPECTED_ENV: settings.expected_failures or ""})
-    except (SettingError, SpecError, ValueError) as exc:
+    except (SettingError, ValueError) as exc:
         raise refuse(config, "settings", str(exc)) from None
     config.stash[SETTINGS] = settings
     profiles.register(settings.example_db)
