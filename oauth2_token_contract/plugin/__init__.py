@@ -95,7 +95,9 @@ def pytest_configure(config: pytest.Config) -> None:
     profiles.register(settings.example_db)
     target = config.getoption("--target")
     chosen = config.getoption("hypothesis_profile", None) or settings.profile
-    profile = chosen or ("ci" if target == "mock" else "live")
+    # The embedded mock's default is the quick profile: a first run answers in seconds, every check
+    # judged once; a live target's is live, planned against its budget.
+    profile = chosen or ("quick" if target == "mock" else "live")
     config.stash[PROFILE_NAME] = profile
     # The contract tests get the profile's settings at collection; Hypothesis's global default, and
     # so any other test of a project that loads this plugin, stays as it was.

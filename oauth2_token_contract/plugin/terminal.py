@@ -41,6 +41,11 @@ __all__ = ["pytest_report_collectionfinish", "pytest_terminal_summary", "run_lin
 
 # Requests between two progress lines, per profile (TOKEN_API_PROGRESS overrides; 0 is silent).
 _PROGRESS_EVERY = {"deep": 500, "live": 50}
+# How to check further than the profile in force, said beside it.
+_DEEPER = {
+    "quick": "TOKEN_API_PROFILE=ci checks 90, deep 1000",
+    "deep": "the deepest profile",
+}
 
 
 def show_progress(config: pytest.Config, pacer: Pacer, profile: str, every: int | None = None) -> None:
@@ -94,7 +99,7 @@ def run_lines(config: pytest.Config) -> list[str]:
     derandomized = ", derandomized" if profile.derandomize else ""
     lines.append(
         f"profile: {name} ({profile.max_examples} examples per property{derandomized}; "
-        "TOKEN_API_PROFILE=deep checks further)"
+        f"{_DEEPER.get(name, 'TOKEN_API_PROFILE=deep checks further')})"
     )
     lines.append(f"budget: {'none' if budget is None else f'{budget} requests (TOKEN_API_MAX_REQUESTS)'}")
     return lines

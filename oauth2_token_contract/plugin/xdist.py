@@ -16,6 +16,8 @@ import pytest
 from oauth2_token_contract.plugin.options import check_target
 from oauth2_token_contract.plugin.preflight import first_contact
 from oauth2_token_contract.plugin.state import CONTEXT, PACER, PLAN_TEXT, RUN, STOPPED
+from oauth2_token_contract.suite.errors import SettingError
+from oauth2_token_contract.suite.settings import Settings
 
 __all__ = ["XdistController", "hand_over", "is_worker", "pytest_xdist_auto_num_workers", "worker_count"]
 
@@ -25,15 +27,28 @@ _WORKER_OUTPUT = "token_contract_run"  # the key of a worker's counts in xdist's
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto`` (as ``./run contract`` runs): workers for the embedded mock, one process otherwise.
+    """``-n auto`` (as ``./run contract`` runs): workers only where they pay for their start-up.
 
     A live service should see one client at a time, its request budget is then one pool, and progress
-    lines show (xdist workers swallow them). On the mock each worker starts a mock of its own, and past
+    lines show (xdist workers swallow them): one process. On the mock each worker imports and collects
+    the suite and starts a mock of its own: measured on 2 cores (BENCHMARKS.md), two workers cost more
+    CPU than they share out, and the quick profile's few examples leave nothing worth sharing; past
     ``_MOST_WORKERS`` their start-ups outweigh their share of the suite's tests.
     """
-    if config.getoption("--target") != "mock":
+    cores = os.cpu_count() or 1
+    if config.getoption("--target") != "mock" or cores <= 2 or _quick(config):
         return 0
-    return max(1, min(os.cpu_count() or 1, _MOST_WORKERS))
+    return min(cores, _MOST_WORKERS)
+
+
+def _quick(config: pytest.Config) -> bool:
+    """The run's profile is quick (the mock's default). Asked before pytest configures, so the
+    settings are read here too; a bad one is said, once, when pytest configures."""
+    try:
+        named = Settings.from_env().profile
+    except SettingError:
+        return True
+    return (config.getoption("hypothesis_profile", None) or named or "quick") == "quick"
 
 
 def is_worker(config: pytest.Config) -> bool:

@@ -1,5 +1,8 @@
 """Hypothesis settings profiles, chosen by ``TOKEN_API_PROFILE`` or ``--hypothesis-profile``.
 
+* ``quick``: the default against the embedded mock (a first run, a pre-commit check): derandomized,
+  enough examples that every check judges something (the coverage verdict fails the run otherwise),
+  and no more; ``ci`` is one variable away.
 * ``ci``: derandomized and bounded, the same cases every run; quick enough to gate a deploy.
 * ``live``: derandomized too; the run's plan gives it as many examples as the target's budget allows.
 * ``dev``: random, keeping failing examples in the example database so they replay first next time.
@@ -30,6 +33,9 @@ from hypothesis.database import (
 __all__ = ["ARTIFACT", "LOCAL_DATABASE", "example_database", "register"]
 
 LOCAL_DATABASE = ".hypothesis/examples"
+# Examples per property of the quick profile: each generated family's checks judge at this count
+# (BENCHMARKS.md, "A first run"); ci has 90, deep 1000.
+QUICK_EXAMPLES = 20
 ARTIFACT = "hypothesis-example-db"
 _QUIET = [
     HealthCheck.too_slow,
@@ -67,6 +73,9 @@ def register(example_db: str = "") -> None:
     # the quick profiles report the failing exchange as found (its curl line replays it), and the
     # investigating ones (dev, deep) shrink it to the smallest.
     no_shrink = [Phase.explicit, Phase.generate]
+    settings.register_profile(
+        "quick", base, max_examples=QUICK_EXAMPLES, derandomize=True, database=None, phases=no_shrink
+    )
     settings.register_profile("ci", base, max_examples=90, derandomize=True, database=None, phases=no_shrink)
     settings.register_profile(
         "live", base, max_examples=100, derandomize=True, database=None, phases=no_shrink

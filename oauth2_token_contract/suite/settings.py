@@ -25,7 +25,7 @@ from oauth2_token_contract.suite.errors import SettingError
 
 __all__ = ["FLAG_VALUES", "PROFILES", "SETTINGS", "Setting", "Settings", "example_db_error"]
 
-PROFILES = ("ci", "live", "dev", "deep")
+PROFILES = ("quick", "ci", "live", "dev", "deep")
 FLAG_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
                "off": False}  # fmt: skip
 EXAMPLE_DB_FORMS = "redis://HOST:PORT/DB, rediss://HOST:PORT/DB, github:OWNER/REPO, or a directory"

@@ -97,7 +97,7 @@ def test_a_target_that_cannot_be_reached_stops_the_run(
         (
             "TOKEN_API_PROFILE",
             "nonsense",
-            "TOKEN_API_PROFILE='nonsense': expected one of ci, live, dev, deep",
+            "TOKEN_API_PROFILE='nonsense': expected one of quick, ci, live, dev, deep",
         ),
         ("TOKEN_API_EXAMPLE_DB", "reddis://host", "TOKEN_API_EXAMPLE_DB='reddis://host': unknown scheme"),
         ("TOKEN_API_ALLOW_BURST", "maybe", "TOKEN_API_ALLOW_BURST='maybe': expected one of 1, true"),

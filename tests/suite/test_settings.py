@@ -16,7 +16,7 @@ BAD = {
     "TOKEN_API_TIMEOUT": ("0", "expected seconds above 0 and at most 600, e.g. 10"),
     "TOKEN_API_MAX_WAIT": ("-1", "expected seconds 0 or more and at most 3600, e.g. 30"),
     "TOKEN_API_EXPECT_429_WITHIN": ("0", "expected a whole number 1 or more, e.g. 100"),
-    "TOKEN_API_PROFILE": ("nonsense", "expected one of ci, live, dev, deep"),
+    "TOKEN_API_PROFILE": ("nonsense", "expected one of quick, ci, live, dev, deep"),
     "TOKEN_API_PROGRESS": ("-3", "expected a whole number 0 or more, e.g. 50"),
     "TOKEN_API_EXAMPLE_DB": ("reddis://host", "unknown scheme; expected redis://HOST:PORT/DB, rediss://"),
 }
