@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,7 +51,11 @@ def refuse(config: pytest.Config, name: str, message: str) -> pytest.UsageError:
 def stop(config: pytest.Config, name: str, message: str, code: Exit) -> None:
     """Stop the run before its first test: the caller leaves no test to run; this says why, once."""
     message = REDACTOR.text(message)
-    common = {"nodeid": f"token-contract::{name}", "location": ("token-contract", None, name), "keywords": {}}
+    common: dict[str, Any] = {
+        "nodeid": f"token-contract::{name}",
+        "location": ("token-contract", None, name),
+        "keywords": {},
+    }
     config.hook.pytest_runtest_logreport(
         report=pytest.TestReport(outcome="failed", longrepr=message, when="setup", **common)
     )
