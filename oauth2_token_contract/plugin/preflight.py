@@ -23,7 +23,9 @@ from oauth2_token_contract.suite.exit_codes import Exit
 from oauth2_token_contract.suite.preflight import preflight
 from oauth2_token_contract.suite.targets import TargetPlan, open_target
 
-__all__ = ["first_contact"]
+__all__ = ["PREFLIGHT", "first_contact"]
+
+PREFLIGHT = "preflight"
 
 
 def first_contact(config: pytest.Config, chosen: TargetPlan, *, keep: bool) -> bool:
@@ -37,12 +39,13 @@ def first_contact(config: pytest.Config, chosen: TargetPlan, *, keep: bool) -> b
     stack = ExitStack()
     try:
         target = stack.enter_context(open_target(chosen))
-        client = TokenClient(
-            target, config.stash[PACER], timeout=config.stash[SETTINGS].timeout, context=CheckContext()
-        )
+        pacer = config.stash[PACER]
+        client = TokenClient(target, pacer, timeout=config.stash[SETTINGS].timeout, context=CheckContext())
+        pacer.family = PREFLIGHT  # its requests are counted apart, and said apart in the summary
         try:
             preflight(client)
         finally:
+            pacer.family = "setup"
             client.close()
     except PreflightFailed as exc:
         stack.close()

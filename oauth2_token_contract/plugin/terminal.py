@@ -20,6 +20,7 @@ from textwrap import indent
 import pytest
 
 from oauth2_token_contract.plugin.collection import family_of
+from oauth2_token_contract.plugin.preflight import PREFLIGHT
 from oauth2_token_contract.plugin.state import (
     CONTEXT,
     PACER,
@@ -132,6 +133,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         tr.write_line(f"stopped before the first test (exit {int(stopped[1])}): {stopped[0]}", red=True)
         return
     _families(tr, config, run, pacer)
+    preflight = pacer.stats[PREFLIGHT].requests if PREFLIGHT in pacer.stats else 0
+    if preflight:
+        tr.write_line(f"preflight: {preflight} request(s) before the first test")
     budget = "" if pacer.run_budget is None else f" of a budget of {pacer.run_budget}"
     tr.write_line(f"requests sent: {pacer.sent}{budget}")
     reasons = run.report.not_applicable()
