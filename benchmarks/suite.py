@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.processes import CLIENT_ID, CLIENT_SECRET, ROOT
+from oauth2_token_contract.suite.errors import SettingError
+from oauth2_token_contract.suite.settings import Settings
 
 RUN_TIMEOUT = 600.0
 
@@ -109,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one run of each instead of three")
     parser.add_argument("--runs", type=int, help="runs of each (default 3; quick 1)")
     args = parser.parse_args(argv)
+    try:  # a bad TOKEN_API_* value is said here, in one line, not in a child's output
+        Settings.from_env()
+    except SettingError as exc:
+        print(f"benchmarks: {exc}", file=sys.stderr)
+        return 4
     runs = args.runs or (1 if args.quick else 3)
     max_examples = _ci_max_examples()
     kinds = ("suite", "suite -n 2", "st run")

@@ -2,11 +2,13 @@
 oauth2_token_contract.mock prism [...]`` runs Prism.
 
 ``serve`` prints ``listening on http://HOST:PORT`` (flushed) once the socket listens, so a parent
-process can start it on ``--port 0`` and read the port. ``--rate-limit`` overrides every client's
-budget (``20/second``, ``1000000/minute``) or turns limiting ``off``. ``--app MODULE:FACTORY`` serves
-another app built from the same settings, as uvicorn's ``--factory`` does: ``FACTORY(settings)``, or
-``FACTORY(settings, ARG)`` with ``--app-arg ARG`` (a variant of the mock, a test's seeded fault).
-``--scenario FILE`` loads scripted answers at start (``rules:``, as ``POST /__mock/rules`` takes them).
+process can start it on ``--port 0`` and read the port; the same line names the token path and the
+example client to use (its id, and the file that holds its secret: the secret itself is never
+shown). ``--rate-limit`` overrides every client's budget (``20/second``, ``1000000/minute``) or
+turns limiting ``off``. ``--app MODULE:FACTORY`` serves another app built from the same settings, as
+uvicorn's ``--factory`` does: ``FACTORY(settings)``, or ``FACTORY(settings, ARG)`` with ``--app-arg
+ARG`` (a variant of the mock, a test's seeded fault). ``--scenario FILE`` loads scripted answers at
+start (``rules:``, as ``POST /__mock/rules`` takes them).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the stateful mock")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=4010, help="0 picks a free port")
+    serve.add_argument("--port", type=_port, default=4010, help="0 to 65535; 0 picks a free port")
     serve.add_argument("--config", help="clients YAML (default: mocks/clients.yaml)")
     serve.add_argument("--rate-limit", metavar="RATE", help="every client's budget, e.g. 20/second, or off")
     serve.add_argument(
@@ -73,6 +75,26 @@ def _parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port, checked here: uvicorn would take 99999 as 34463 and -1 as a service name."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: expected 0 to 65535 (0 picks a free one)")
+    return port
+
+
+def _startup_line(url: str, settings: Any) -> str:
+    """``listening on URL`` (a parent reads the URL, its first word after), then what to use it with."""
+    line = f"listening on {url} (POST {settings.contract.token_path}"
+    client = next(iter(settings.clients.values()), None)
+    if client is not None:
+        line += f"; example client {client.client_id}, its secret in {settings.source}"
+    return line + ")"
 
 
 def _factory(spec: str) -> Callable[..., Any]:
@@ -132,7 +154,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
 
     def announce(url: str) -> None:
-        print(f"listening on {url}", flush=True)
+        print(_startup_line(url, settings), flush=True)
 
     return serve(app, args.host, args.port, announce, args.http, workers=args.workers, tls=tls)
 

@@ -26,6 +26,7 @@ __all__ = [
     "running_group",
     "start_group",
     "stop_group",
+    "url_announced",
 ]
 
 ANNOUNCEMENT = "listening on "
@@ -151,4 +152,9 @@ def read_announcement(process: subprocess.Popen[bytes], timeout: float) -> str:
     line = buffer.split(b"\n", 1)[0].decode()
     if not line.startswith(ANNOUNCEMENT):
         raise RuntimeError("unexpected first line from the server process")
-    return line.removeprefix(ANNOUNCEMENT).strip()
+    return url_announced(line)
+
+
+def url_announced(line: str) -> str:
+    """The URL of a ``listening on URL [what else the server says]`` line."""
+    return line.removeprefix(ANNOUNCEMENT).split(maxsplit=1)[0]

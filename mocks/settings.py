@@ -33,6 +33,8 @@ MEMORY = "memory"
 DEFAULT_NAMESPACE = "mock"
 _NAMESPACE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 TOKEN_FORMATS = ("opaque", "jwt")
+# What every client must have, on itself or (the lifetimes) from the file's ``defaults:``.
+REQUIRED = ("client_id", "client_secret", "expires_in", "refresh_expires_in")
 
 
 class ConfigError(ValueError):
@@ -163,6 +165,12 @@ def client_config(
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: expected a mapping")
     merged = {**defaults, **raw}
+    missing = [key for key in REQUIRED if merged.get(key) is None]
+    if missing:  # named before anything else is judged, so no later check guesses at the cause
+        raise ConfigError(
+            f"{where}: missing {', '.join(missing)} (a client names its client_id and client_secret; "
+            "expires_in and refresh_expires_in may come from defaults:)"
+        )
     client_id = _check_text(merged.get("client_id"), "client_id", contract, where)
     secret = _check_text(merged.get("client_secret"), "client_secret", contract, where)
     scopes = merged.get("scopes", [])
@@ -178,8 +186,6 @@ def client_config(
     low, high = contract.expires_in_bounds
     lifetimes: dict[str, Any] = {key: merged.get(key) for key in ("expires_in", "refresh_expires_in")}
     for key, value in lifetimes.items():
-        if value is None:
-            raise ConfigError(f"{where}: {key} is missing (set it on the client or in defaults:)")
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise ConfigError(f"{where}: {key} must be an integer in [{low}, {high}]")
     if lifetimes["refresh_expires_in"] <= lifetimes["expires_in"]:

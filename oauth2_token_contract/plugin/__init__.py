@@ -9,16 +9,17 @@ gathers every hook and fixture of the plugin into its namespace. Each job has it
     mock_fixtures  token_mock, token_mock_url: the stateful mock for a client library's tests
     failures     a stopped test's report, said as a check with its curl line, a budget skip, ...
     verdicts     the run's own verdicts at its end: coverage, promptness, stale expected failures
-    terminal     the plan, progress lines and the summary
+    preflight    the first contact with the target, before the first test
+    stops        a run stopped before its first test: one line, a JUnit entry, its exit code
+    terminal     what runs against what, the plan, progress lines and the summary
     xdist        workers, and how their counts reach the controller
     state        what the hooks share on pytest's config
 
-``pytest_configure`` is here: it sets up the run's state, which every other module reads.
+``pytest_configure`` is here: it reads the settings once and sets up the run's state, which every
+other module reads.
 """
 
 from __future__ import annotations
-
-import os
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -30,11 +31,13 @@ from oauth2_token_contract.plugin.fixtures import (
     token_client,
     token_hypothesis_settings,
     token_pacer,
+    token_settings,
     token_target,
 )
 from oauth2_token_contract.plugin.mock_fixtures import token_mock, token_mock_url
 from oauth2_token_contract.plugin.options import MARKERS, pytest_addoption
-from oauth2_token_contract.plugin.state import CONTEXT, PACER, PROFILE, RUN, Run
+from oauth2_token_contract.plugin.state import CONTEXT, PACER, PROFILE, PROFILE_NAME, RUN, SETTINGS, Run
+from oauth2_token_contract.plugin.stops import refuse
 from oauth2_token_contract.plugin.terminal import (
     pytest_report_collectionfinish,
     pytest_terminal_summary,
@@ -46,9 +49,11 @@ from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.contract import SpecError
 from oauth2_token_contract.suite import profiles
 from oauth2_token_contract.suite.checks import CheckContext
+from oauth2_token_contract.suite.errors import SettingError
+from oauth2_token_contract.suite.expected import ENV as EXPECTED_ENV
 from oauth2_token_contract.suite.expected import load_expected
 from oauth2_token_contract.suite.pacing import Pacer
-from oauth2_token_contract.suite.targets import Settings
+from oauth2_token_contract.suite.settings import Settings
 
 # What pytest finds here: every hook and fixture of the plugin (a name left out is never called).
 __all__ = [
@@ -66,35 +71,42 @@ __all__ = [
     "token_mock",
     "token_mock_url",
     "token_pacer",
+    "token_settings",
     "token_target",
 ]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Set up the run: markers, the Hypothesis profile, the pacer, expected failures, the controller."""
-    if os.environ.get("TOKEN_API_SPEC"):  # a spec the user chose: one line if it cannot be read
-        try:
-            contract.load()
-        except SpecError as exc:
-            raise pytest.UsageError(str(exc)) from None
+    """Set up the run: the settings, markers, the Hypothesis profile, the pacer, expected failures, the
+    controller. A setting that cannot be used stops here, one line per bad value."""
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
-    profiles.register()
+    try:
+        settings = Settings.from_env()
+        if settings.spec:  # a spec the user chose: one line if it cannot be read
+            try:
+                contract.load()
+            except SpecError as exc:
+                raise SettingError(f"TOKEN_API_SPEC={settings.spec}: {exc}") from None
+        expected = load_expected({EXPECTED_ENV: settings.expected_failures or ""})
+    except (SettingError, ValueError) as exc:
+        raise refuse(config, "settings", str(exc)) from None
+    config.stash[SETTINGS] = settings
+    profiles.register(settings.example_db)
     target = config.getoption("--target")
-    chosen = config.getoption("hypothesis_profile", None) or os.environ.get("TOKEN_API_PROFILE")
-    profile = chosen or ("ci" if target == "mock" else "live")
+    chosen = config.getoption("hypothesis_profile", None) or settings.profile
+    # The embedded mock's default is the quick profile: a first run answers in seconds, every check
+    # judged once; a live target's is live, planned against its budget.
+    profile = chosen or ("quick" if target == "mock" else "live")
+    config.stash[PROFILE_NAME] = profile
     # The contract tests get the profile's settings at collection; Hypothesis's global default, and
     # so any other test of a project that loads this plugin, stays as it was.
     config.stash[PROFILE] = hypothesis_settings.get_profile(profile)
     # The budget is set when the target is planned (remote targets get a default one).
-    pacer = Pacer(budget=None, max_wait=Settings.from_env().max_wait)
-    show_progress(config, pacer, profile)
+    pacer = Pacer(budget=None, max_wait=settings.max_wait)
+    show_progress(config, pacer, profile, settings.progress)
     config.stash[PACER] = pacer
     config.stash[CONTEXT] = CheckContext()
-    try:
-        expected = load_expected()
-    except ValueError as exc:
-        raise pytest.UsageError(str(exc)) from exc
     run = Run(expected)
     config.stash[RUN] = run
     if not is_worker(config):

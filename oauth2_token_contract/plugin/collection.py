@@ -14,11 +14,14 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from oauth2_token_contract.plugin.options import check_target
-from oauth2_token_contract.plugin.state import PLAN, PLAN_TEXT, PROFILE
+from oauth2_token_contract.plugin.preflight import first_contact
+from oauth2_token_contract.plugin.state import PLAN, PLAN_TEXT, PROFILE, SETTINGS
+from oauth2_token_contract.plugin.stops import stop
 from oauth2_token_contract.plugin.xdist import is_worker
 from oauth2_token_contract.spec.names import Check, Family
+from oauth2_token_contract.suite.exit_codes import Exit
 from oauth2_token_contract.suite.planning import PlannedTest, TooSmall, make_plan
-from oauth2_token_contract.suite.targets import Settings, plan
+from oauth2_token_contract.suite.targets import plan
 
 __all__ = ["declared", "family_of", "planned_settings", "pytest_collection_modifyitems"]
 
@@ -57,32 +60,46 @@ def _planned(item: pytest.Item, family: str) -> PlannedTest:
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    """Check the target, put the burst family last, and plan the run before any request.
+    """Check the target, put the burst family last, plan the run, and make first contact, before any
+    test's request.
 
     ``trylast``: after ``-k``/``-m`` deselection and any reordering plugin, so the plan and the order
-    are those of the tests that will run. An xdist worker leaves the target check to the controller.
+    are those of the tests that will run. An xdist worker leaves the target check and the preflight to
+    the controller. A budget too small or a failed preflight stops the run: no test is left to run.
     """
     contract = [item for item in items if family_of(item) is not None]
     if not contract:
         return
-    if not is_worker(config):
-        chosen = check_target(config)
-    else:
-        chosen = plan(config.getoption("--target"), Settings.from_env())
+    worker = is_worker(config)
+    settings = config.stash[SETTINGS]
+    chosen = check_target(config) if not worker else plan(config.getoption("--target"), settings)
     items.sort(key=lambda item: item.get_closest_marker("burst") is not None)  # stable: the rest keep order
     bursts = chosen.allow_burst and chosen.kind != "prism"
     tests = [_planned(item, family_of(item) or "other") for item in contract]
     try:
         chosen_plan = make_plan(tests, chosen.budget, config.stash[PROFILE].max_examples, bursts=bursts)
     except TooSmall as exc:
-        pytest.exit(str(exc), returncode=2)
+        if worker:  # -n N against a budgeted target: xdist reports a worker's exit as it can
+            pytest.exit(str(exc), returncode=Exit.BAD_SETTING)
+        stop(config, "plan", str(exc), Exit.BAD_SETTING)
+        _leave_out(config, items, items)
+        return
     config.stash[PLAN] = chosen_plan
     config.stash[PLAN_TEXT] = chosen_plan.describe()
+    if not worker and not first_contact(config, chosen, keep=True):
+        _leave_out(config, items, items)
+        return
     if chosen_plan.left_out:
         left = set(chosen_plan.left_out)
-        config.hook.pytest_deselected(items=[item for item in items if item.nodeid in left])
-        items[:] = [item for item in items if item.nodeid not in left]
+        _leave_out(config, items, [item for item in items if item.nodeid in left])
     _apply_settings([item for item in items if family_of(item) is not None], planned_settings(config))
+
+
+def _leave_out(config: pytest.Config, items: list[pytest.Item], dropped: Sequence[pytest.Item]) -> None:
+    """Deselect ``dropped``, as ``-k`` would: pytest counts them, and never runs them."""
+    gone = {id(item) for item in dropped}
+    config.hook.pytest_deselected(items=list(dropped))
+    items[:] = [item for item in items if id(item) not in gone]
 
 
 def planned_settings(config: pytest.Config) -> hypothesis_settings:

@@ -14,25 +14,37 @@ from hypothesis import settings as hypothesis_settings
 
 from oauth2_token_contract.plugin.collection import family_of, planned_settings
 from oauth2_token_contract.plugin.options import check_target
-from oauth2_token_contract.plugin.state import CONTEXT, PACER
+from oauth2_token_contract.plugin.state import CONTEXT, OPENED, PACER, SETTINGS
 from oauth2_token_contract.plugin.xdist import worker_count
 from oauth2_token_contract.spec.redaction import REDACTOR
 from oauth2_token_contract.suite.capabilities import NEEDS, undocumented_media, unmet
 from oauth2_token_contract.suite.client import TokenClient
 from oauth2_token_contract.suite.pacing import Pacer
-from oauth2_token_contract.suite.targets import Settings, Target, open_target
+from oauth2_token_contract.suite.settings import Settings
+from oauth2_token_contract.suite.targets import Target, open_target
 
-__all__ = ["token_client", "token_hypothesis_settings", "token_pacer", "token_target"]
+__all__ = ["token_client", "token_hypothesis_settings", "token_pacer", "token_settings", "token_target"]
+
+
+@pytest.fixture(scope="session")
+def token_settings(request: pytest.FixtureRequest) -> Settings:
+    """The run's settings (``TOKEN_API_*``), read and validated once when pytest configured."""
+    return request.config.stash[SETTINGS]
 
 
 @pytest.fixture(scope="session")
 def token_target(request: pytest.FixtureRequest) -> Iterator[Target]:
-    """The server under test, started for the run when it is the mock or Prism."""
+    """The server under test, started for the run when it is the mock or Prism: the one the preflight
+    opened and checked (one process), or this worker's own (xdist: the controller checked one)."""
     chosen = check_target(request.config)
     REDACTOR.add_shell(chosen.client_secret, "TOKEN_API_CLIENT_SECRET")
     pacer = request.config.stash[PACER]
     if chosen.budget is not None:
         pacer.share_budget(chosen.budget, worker_count(request.config))
+    opened = request.config.stash.get(OPENED, None)
+    if opened is not None:
+        yield opened
+        return
     with open_target(chosen) as started:
         yield started
 
@@ -49,7 +61,8 @@ def token_client(
 ) -> Iterator[TokenClient]:
     """The suite's HTTP client for the target's token endpoint, judging into the run's checks."""
     context = request.config.stash[CONTEXT]
-    client = TokenClient(token_target, token_pacer, timeout=Settings.from_env().timeout, context=context)
+    timeout = request.config.stash[SETTINGS].timeout
+    client = TokenClient(token_target, token_pacer, timeout=timeout, context=context)
     yield client
     client.close()
 

@@ -7,8 +7,9 @@ import os
 
 import pytest
 
+from oauth2_token_contract.plugin.state import SETTINGS
 from oauth2_token_contract.suite.errors import TargetError
-from oauth2_token_contract.suite.targets import Settings, TargetPlan, plan
+from oauth2_token_contract.suite.targets import TargetPlan, plan
 
 __all__ = ["MARKERS", "check_target", "pytest_addoption"]
 
@@ -45,6 +46,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def check_target(config: pytest.Config) -> TargetPlan:
     """The plan for ``--target``; a target that cannot be used is the user's error, said as such."""
     try:
-        return plan(config.getoption("--target"), Settings.from_env())
+        return plan(config.getoption("--target"), config.stash[SETTINGS])
     except TargetError as exc:
         raise pytest.UsageError(str(exc)) from exc

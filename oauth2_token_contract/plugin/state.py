@@ -10,12 +10,27 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from oauth2_token_contract.suite.checks import CheckContext
+from oauth2_token_contract.suite.exit_codes import Exit
 from oauth2_token_contract.suite.expected import ExpectedFailures
 from oauth2_token_contract.suite.pacing import Pacer
 from oauth2_token_contract.suite.planning import Plan
 from oauth2_token_contract.suite.report import RunReport
+from oauth2_token_contract.suite.settings import Settings
+from oauth2_token_contract.suite.targets import Target
 
-__all__ = ["CONTEXT", "PACER", "PLAN", "PLAN_TEXT", "PROFILE", "RUN", "Run"]
+__all__ = [
+    "CONTEXT",
+    "OPENED",
+    "PACER",
+    "PLAN",
+    "PLAN_TEXT",
+    "PROFILE",
+    "PROFILE_NAME",
+    "RUN",
+    "SETTINGS",
+    "STOPPED",
+    "Run",
+]
 
 
 class Run:
@@ -50,3 +65,7 @@ PLAN = pytest.StashKey[Plan]()
 PLAN_TEXT = pytest.StashKey[str]()  # the plan said in a line; a worker's, on the controller
 PROFILE = pytest.StashKey[hypothesis_settings]()
 RUN = pytest.StashKey[Run]()
+PROFILE_NAME = pytest.StashKey[str]()
+SETTINGS = pytest.StashKey[Settings]()  # read and validated once, in pytest_configure
+OPENED = pytest.StashKey[Target]()  # the target the preflight opened, kept for the run (one process)
+STOPPED = pytest.StashKey[tuple[str, Exit]]()  # why the run stopped before its first test, and the exit

@@ -1,4 +1,9 @@
-"""What the terminal shows of a contract run: its plan once collected, progress lines, the summary.
+"""What the terminal shows of a contract run: what runs against what, its plan once collected,
+progress lines, the summary.
+
+Both the header and the summary begin by naming the target (its URL, or "embedded mock"), the
+contract (the spec's title, version and file, with what it assumed and where it contradicts the RFC),
+the profile and the budget: a green run says what it was green against.
 
 The summary gives each family's tests, requests and checks exercised, then the distinct causes of
 failure, largest first, each with one curl line (read from the test reports by
@@ -7,7 +12,6 @@ failure, largest first, each with one curl line (read from the test reports by
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -16,18 +20,38 @@ from textwrap import indent
 import pytest
 
 from oauth2_token_contract.plugin.collection import family_of
-from oauth2_token_contract.plugin.state import CONTEXT, PACER, PLAN_TEXT, RUN
+from oauth2_token_contract.plugin.preflight import PREFLIGHT
+from oauth2_token_contract.plugin.state import (
+    CONTEXT,
+    PACER,
+    PLAN_TEXT,
+    PROFILE,
+    PROFILE_NAME,
+    RUN,
+    SETTINGS,
+    STOPPED,
+    Run,
+)
+from oauth2_token_contract.spec import contract
+from oauth2_token_contract.spec.contract import SpecError
+from oauth2_token_contract.suite.errors import TargetError
 from oauth2_token_contract.suite.pacing import Pacer
+from oauth2_token_contract.suite.targets import plan
 
-__all__ = ["pytest_report_collectionfinish", "pytest_terminal_summary", "show_progress"]
+__all__ = ["pytest_report_collectionfinish", "pytest_terminal_summary", "run_lines", "show_progress"]
 
 # Requests between two progress lines, per profile (TOKEN_API_PROGRESS overrides; 0 is silent).
 _PROGRESS_EVERY = {"deep": 500, "live": 50}
+# How to check further than the profile in force, said beside it.
+_DEEPER = {
+    "quick": "TOKEN_API_PROFILE=ci checks 90, deep 1000",
+    "deep": "the deepest profile",
+}
 
 
-def show_progress(config: pytest.Config, pacer: Pacer, profile: str) -> None:
+def show_progress(config: pytest.Config, pacer: Pacer, profile: str, every: int | None = None) -> None:
     """Have ``pacer`` write a progress line every so many requests, as the profile or the user asks."""
-    pacer.progress_every = int(os.environ.get("TOKEN_API_PROGRESS") or _PROGRESS_EVERY.get(profile, 0))
+    pacer.progress_every = _PROGRESS_EVERY.get(profile, 0) if every is None else every
     pacer.on_progress = _progress_line(config)
 
 
@@ -54,11 +78,39 @@ def _progress_line(config: pytest.Config) -> Callable[[Pacer], None]:
     return write
 
 
+def run_lines(config: pytest.Config) -> list[str]:
+    """What runs against what: the target, the contract, the profile, the budget."""
+    settings = config.stash[SETTINGS]
+    try:
+        chosen = plan(config.getoption("--target"), settings)
+        target, budget = chosen.describe(), chosen.budget
+    except TargetError:
+        target, budget = config.getoption("--target"), settings.max_requests
+    lines = [f"target: {target}"]
+    try:
+        read = contract.load()
+    except SpecError as exc:
+        lines.append(f"contract: {exc}")
+    else:
+        lines.append(f"contract: {read.title}, version {read.version} ({read.path})")
+        lines += [f"assumed: {line}" for line in read.assumptions]
+        lines += [f"contradicts the RFC: {line}" for line in read.contradictions]
+    profile = config.stash[PROFILE]
+    name = config.stash.get(PROFILE_NAME, "")
+    derandomized = ", derandomized" if profile.derandomize else ""
+    lines.append(
+        f"profile: {name} ({profile.max_examples} examples per property{derandomized}; "
+        f"{_DEEPER.get(name, 'TOKEN_API_PROFILE=deep checks further')})"
+    )
+    lines.append(f"budget: {'none' if budget is None else f'{budget} requests (TOKEN_API_MAX_REQUESTS)'}")
+    return lines
+
+
 def pytest_report_collectionfinish(config: pytest.Config, items: Sequence[pytest.Item]) -> list[str]:
     """What the contract run will do, said once it is known (nothing for a run without contract tests)."""
-    if not any(family_of(item) is not None for item in items):
+    if not any(family_of(item) is not None for item in items) and STOPPED not in config.stash:
         return []
-    lines = [f"token-contract target: {config.getoption('--target')}"]
+    lines = [f"token-contract {line}" for line in run_lines(config)]
     if PLAN_TEXT in config.stash:
         lines.append(f"token-contract plan: {config.stash[PLAN_TEXT]}")
     expected = config.stash[RUN].expected
@@ -70,28 +122,20 @@ def pytest_report_collectionfinish(config: pytest.Config, items: Sequence[pytest
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     pacer = config.stash.get(PACER, None)
     run = config.stash.get(RUN, None)
-    if pacer is None or run is None or not run.report.records:
+    stopped = config.stash.get(STOPPED, None)
+    if pacer is None or run is None or (not run.report.records and stopped is None):
         return
     tr = terminalreporter
-    exercised = {str(c) for c in config.stash[CONTEXT].coverage.exercised}
-    coverage = run.report.coverage(exercised)
     tr.section("token contract summary")
-    plan_text = config.stash.get(PLAN_TEXT, "")
-    if plan_text:
-        tr.write_line(f"plan: {plan_text}")
-    head = f"{'family':<18}{'tests':>7}{'requests':>10}{'429 waited':>12}{'skipped':>9}{'failed':>8}"
-    head += f"{'checks':>9}"
-    tr.write_line(head)
-    for name in run.report.families():
-        s = pacer.stats[name]
-        done, applicable = coverage.get(name, (0, 0))
-        tests = sum(1 for r in run.report.records.values() if r.family == name)
-        skipped = run.report.count(name, "skipped")
-        failed = run.report.count(name, "failed")
-        tr.write_line(
-            f"{name:<18}{tests:>7}{s.requests:>10}{s.honoured_429:>12}{skipped:>9}{failed:>8}"
-            f"{f'{done}/{applicable}':>9}"
-        )
+    for line in run_lines(config):
+        tr.write_line(line)
+    if stopped is not None:
+        tr.write_line(f"stopped before the first test (exit {int(stopped[1])}): {stopped[0]}", red=True)
+        return
+    _families(tr, config, run, pacer)
+    preflight = pacer.stats[PREFLIGHT].requests if PREFLIGHT in pacer.stats else 0
+    if preflight:
+        tr.write_line(f"preflight: {preflight} request(s) before the first test")
     budget = "" if pacer.run_budget is None else f" of a budget of {pacer.run_budget}"
     tr.write_line(f"requests sent: {pacer.sent}{budget}")
     reasons = run.report.not_applicable()
@@ -115,3 +159,25 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
                 tr.write_line(indent(cause.curl, "    "))
     for verdict in run.verdicts:
         tr.write_line(verdict)
+
+
+def _families(tr: pytest.TerminalReporter, config: pytest.Config, run: Run, pacer: Pacer) -> None:
+    """The plan, then each family's tests, requests, skips, failures and checks exercised."""
+    exercised = {str(c) for c in config.stash[CONTEXT].coverage.exercised}
+    coverage = run.report.coverage(exercised)
+    plan_text = config.stash.get(PLAN_TEXT, "")
+    if plan_text:
+        tr.write_line(f"plan: {plan_text}")
+    head = f"{'family':<18}{'tests':>7}{'requests':>10}{'429 waited':>12}{'skipped':>9}{'failed':>8}"
+    head += f"{'checks':>9}"
+    tr.write_line(head)
+    for name in run.report.families():
+        s = pacer.stats[name]
+        done, applicable = coverage.get(name, (0, 0))
+        tests = sum(1 for r in run.report.records.values() if r.family == name)
+        skipped = run.report.count(name, "skipped")
+        failed = run.report.count(name, "failed")
+        tr.write_line(
+            f"{name:<18}{tests:>7}{s.requests:>10}{s.honoured_429:>12}{skipped:>9}{failed:>8}"
+            f"{f'{done}/{applicable}':>9}"
+        )

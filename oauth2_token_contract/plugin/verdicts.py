@@ -5,18 +5,19 @@
 * Promptness: answers far slower than the others fail ``answers_promptly``.
 * Expected failures (``TOKEN_API_EXPECTED_FAILURES``) that did not happen fail the run: the list stays true.
 
+A run stopped before its first test (:mod:`.stops`) is not judged: it exits with the code it stopped with.
+
 Each verdict is a failing entry of its own, in the terminal, in JUnit and in the exit code.
 """
 
 from __future__ import annotations
 
-import os
 from textwrap import indent
 from typing import Any
 
 import pytest
 
-from oauth2_token_contract.plugin.state import CONTEXT, PACER, RUN, Run
+from oauth2_token_contract.plugin.state import CONTEXT, PACER, RUN, SETTINGS, STOPPED, Run
 from oauth2_token_contract.plugin.xdist import hand_over, is_worker
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.spec.redaction import REDACTOR
@@ -33,6 +34,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     run = config.stash[RUN]
     if is_worker(config):
         hand_over(config)
+        return
+    stopped = config.stash.get(STOPPED, None)
+    if stopped is not None:
+        session.exitstatus = int(stopped[1])
         return
     if not run.report.records:
         return
@@ -72,7 +77,7 @@ def _judge_coverage(session: pytest.Session, run: Run) -> None:
         f"{len(missing)} check(s) applied to the target but judged nothing (the budget or a deadline ran "
         "out first), so the contract was not checked in full:\n" + "\n".join(lines)
     )
-    if os.environ.get("TOKEN_API_ALLOW_PARTIAL", "").strip().lower() in {"1", "true", "yes", "on"}:
+    if session.config.stash[SETTINGS].allow_partial:
         run.verdicts.append("partial coverage allowed (TOKEN_API_ALLOW_PARTIAL=1): " + ", ".join(missing))
         return
     _verdict(

@@ -2,7 +2,7 @@
 
 Each worker counts its own requests within its share of the budget; at its end it hands its counts
 over (:func:`hand_over`), and the controller adds them to its own (:class:`XdistController`), checks
-the target before any test is scheduled, and judges the run.
+the target and makes first contact (the preflight) before any test is scheduled, and judges the run.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from typing import Any
 import pytest
 
 from oauth2_token_contract.plugin.options import check_target
-from oauth2_token_contract.plugin.state import CONTEXT, PACER, PLAN_TEXT, RUN
+from oauth2_token_contract.plugin.preflight import first_contact
+from oauth2_token_contract.plugin.state import CONTEXT, PACER, PLAN_TEXT, RUN, STOPPED
+from oauth2_token_contract.suite.errors import SettingError
+from oauth2_token_contract.suite.settings import Settings
 
 __all__ = ["XdistController", "hand_over", "is_worker", "pytest_xdist_auto_num_workers", "worker_count"]
 
@@ -24,15 +27,28 @@ _WORKER_OUTPUT = "token_contract_run"  # the key of a worker's counts in xdist's
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto`` (as ``./run contract`` runs): workers for the embedded mock, one process otherwise.
+    """``-n auto`` (as ``./run contract`` runs): workers only where they pay for their start-up.
 
     A live service should see one client at a time, its request budget is then one pool, and progress
-    lines show (xdist workers swallow them). On the mock each worker starts a mock of its own, and past
+    lines show (xdist workers swallow them): one process. On the mock each worker imports and collects
+    the suite and starts a mock of its own: measured on 2 cores (BENCHMARKS.md), two workers cost more
+    CPU than they share out, and the quick profile's few examples leave nothing worth sharing; past
     ``_MOST_WORKERS`` their start-ups outweigh their share of the suite's tests.
     """
-    if config.getoption("--target") != "mock":
+    cores = os.cpu_count() or 1
+    if config.getoption("--target") != "mock" or cores <= 2 or _quick(config):
         return 0
-    return max(1, min(os.cpu_count() or 1, _MOST_WORKERS))
+    return min(cores, _MOST_WORKERS)
+
+
+def _quick(config: pytest.Config) -> bool:
+    """The run's profile is quick (the mock's default). Asked before pytest configures, so the
+    settings are read here too; a bad one is said, once, when pytest configures."""
+    try:
+        named = Settings.from_env().profile
+    except SettingError:
+        return True
+    return (config.getoption("hypothesis_profile", None) or named or "quick") == "quick"
 
 
 def is_worker(config: pytest.Config) -> bool:
@@ -61,11 +77,21 @@ class XdistController:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        self.contacted = False
 
     def pytest_xdist_node_collection_finished(self, node: Any, ids: Sequence[str]) -> None:
-        """Refuse an unsafe target here: a worker's usage error would be lost as an internal error."""
-        if ids:
-            check_target(self.config)
+        """Refuse an unsafe target here (a worker's usage error would be lost as an internal error),
+        and make first contact once, for the run, before any test is scheduled.
+
+        A run stopped here (the preflight failed, or a worker found the budget too small) is left
+        with nothing to schedule: each worker's collection, which xdist schedules from the list it
+        hands this hook, is emptied.
+        """
+        if ids and not self.contacted:
+            self.contacted = True
+            first_contact(self.config, check_target(self.config), keep=False)
+        if STOPPED in self.config.stash and isinstance(ids, list):
+            ids.clear()
 
     def pytest_testnodedown(self, node: Any, error: object | None) -> None:
         """Add a finished worker's counts to the controller's, which the summary and verdict read."""

@@ -13,7 +13,7 @@ from oauth2_token_contract.spec.contract import Contract, SpecError, load
 
 __all__ = ["FOUND_CONTRADICTIONS", "UNREADABLE", "describe", "lint"]
 
-UNREADABLE = 2  # the spec cannot describe a token endpoint
+UNREADABLE = 4  # the spec cannot describe a token endpoint: a setting that cannot be used
 FOUND_CONTRADICTIONS = 1  # it can, and it says something an RFC forbids
 
 

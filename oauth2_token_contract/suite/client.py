@@ -113,6 +113,10 @@ class TokenClient:
                 raise TargetTimeout(
                     f"{self.target.name} did not answer within {self.timeout:g} s", as_curl(sent)
                 ) from exc
+            except httpx.ConnectError as exc:  # never reached, so never "dropped"
+                raise TargetUnreachable(
+                    f"cannot connect to {self.target.name}: {_connect_reason(exc)}", as_curl(sent)
+                ) from exc
             except (httpx.TransportError, _StaleConnection) as exc:
                 cause = exc.__cause__ if isinstance(exc, _StaleConnection) else exc
                 raise TargetUnreachable(
@@ -233,6 +237,17 @@ class _ConnectionTrace:
             self.reused = False
         elif event == "http11.receive_response_headers.complete":
             self.answered = True
+
+
+def _connect_reason(error: BaseException) -> str:
+    """Why a connection did not open, as the system says it (``connection refused``), not as a
+    chain of wrappers."""
+    current: BaseException | None = error
+    while current is not None:
+        if isinstance(current, OSError) and current.strerror:
+            return current.strerror.lower()
+        current = current.__cause__ or current.__context__
+    return str(error) or type(error).__name__
 
 
 def _json_pairs(pairs: list[tuple[str, Any]]) -> bytes:

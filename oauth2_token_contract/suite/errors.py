@@ -3,8 +3,10 @@
 ContractError
 ├── ContractViolation   a target broke the contract (a check failed); carries the exchange
 │   └── PreconditionFailed  a step a test needed first failed, so its own check could not be judged
+├── SettingError        a TOKEN_API_* value cannot be used (one line per bad variable)
 ├── TargetError         the target cannot be used as asked
 │   ├── UnsafeTarget    refused before any request (plain http off loopback, missing credentials)
+│   ├── PreflightFailed the first contact failed: not reached, no token path, credentials or scope refused
 │   └── NoAnswer        a request got no answer; carries its curl line and the check it broke
 │       ├── TargetTimeout       none within the timeout
 │       └── TargetUnreachable   the connection failed or was dropped
@@ -30,6 +32,8 @@ __all__ = [
     "NoAnswer",
     "NotApplicable",
     "PreconditionFailed",
+    "PreflightFailed",
+    "SettingError",
     "TargetError",
     "TargetTimeout",
     "TargetUnreachable",
@@ -76,8 +80,17 @@ class PreconditionFailed(ContractViolation):
     """
 
 
+class SettingError(ContractError, ValueError):
+    """A setting's value cannot be used: each line names the variable, its value, what it accepts."""
+
+
 class TargetError(ContractError):
     """The target cannot be used as asked."""
+
+
+class PreflightFailed(TargetError):
+    """The run's first contact with the target failed for a reason the user can fix: said in one line
+    naming the cause and the fix, before a single contract test is blamed for it."""
 
 
 class UnsafeTarget(TargetError):

@@ -23,8 +23,8 @@ __all__ = ["BURST_RESERVE", "Plan", "PlannedTest", "TooSmall", "make_plan"]
 
 # Requests the burst family needs at least: enough to pass a limiter of 100 a second, the probes after.
 BURST_RESERVE = 120
-# Requests outside any test: checking that each media type works (preconditions), a refresh-token
-# probe, and the odd 429 waited out and retried.
+# Requests outside any test: the preflight's grant, checking that each media type works
+# (preconditions), a refresh-token probe, and the odd 429 waited out and retried.
 OVERHEAD = 8
 # The share of the non-burst budget a plan spends on purpose; the rest absorbs retries after a 429.
 SPEND = 0.85

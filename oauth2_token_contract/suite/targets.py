@@ -29,6 +29,7 @@ from oauth2_token_contract.mock.embedded import ClientCredentials, default_clien
 from oauth2_token_contract.mock.server import running_mock
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.suite.errors import UnsafeTarget
+from oauth2_token_contract.suite.settings import Settings
 
 __all__ = ["TARGETS_FILE", "Settings", "Target", "TargetPlan", "is_loopback", "open_target", "plan"]
 
@@ -36,51 +37,6 @@ Kind = Literal["mock", "prism", "remote"]
 # Named targets: the project's own file, where the suite runs (TOKEN_API_TARGETS_FILE names another).
 TARGETS_FILE = Path("targets.yaml")
 DEFAULT_BUDGET = 400
-
-
-def _flag(env: Mapping[str, str], name: str) -> bool:
-    return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Run-wide knobs, each from the environment (the pytest options override the target)."""
-
-    client_id: str | None = None
-    client_secret: str | None = field(default=None, repr=False)
-    scope: str | None = None
-    max_requests: int | None = None
-    allow_burst: bool = False
-    allow_insecure_http: bool = False
-    timeout: float = 10.0
-    max_wait: float = 30.0
-    # A remote target's known budget: a burst of this many requests must meet a 429.
-    expect_429_within: int | None = None
-    # A client of the target allowed client_credentials only, when its owner names one: the refresh
-    # grant is then unauthorized_client for it.
-    restricted_client: ClientCredentials | None = field(default=None, repr=False)
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
-        budget = env.get("TOKEN_API_MAX_REQUESTS")
-        return cls(
-            client_id=env.get("TOKEN_API_CLIENT_ID") or None,
-            client_secret=env.get("TOKEN_API_CLIENT_SECRET") or None,
-            scope=env.get("TOKEN_API_SCOPE") or None,
-            max_requests=int(budget) if budget else None,
-            allow_burst=_flag(env, "TOKEN_API_ALLOW_BURST"),
-            allow_insecure_http=_flag(env, "TOKEN_API_ALLOW_INSECURE_HTTP"),
-            timeout=float(env.get("TOKEN_API_TIMEOUT") or 10.0),
-            max_wait=float(env.get("TOKEN_API_MAX_WAIT") or 30.0),
-            expect_429_within=int(env["TOKEN_API_EXPECT_429_WITHIN"])
-            if env.get("TOKEN_API_EXPECT_429_WITHIN")
-            else None,
-            restricted_client=ClientCredentials(
-                env["TOKEN_API_RESTRICTED_CLIENT_ID"], env["TOKEN_API_RESTRICTED_CLIENT_SECRET"], ()
-            )
-            if env.get("TOKEN_API_RESTRICTED_CLIENT_ID") and env.get("TOKEN_API_RESTRICTED_CLIENT_SECRET")
-            else None,
-        )
 
 
 @dataclass(frozen=True)
@@ -95,6 +51,16 @@ class TargetPlan:
     scopes: tuple[str, ...]
     budget: int | None
     allow_burst: bool
+    restricted_client: ClientCredentials | None = field(default=None, repr=False)
+
+    def describe(self) -> str:
+        """What the run talks to, for the summary's first line: a URL, or the server it starts."""
+        if self.kind == "mock":
+            return "embedded mock (started on a free loopback port for the run)"
+        if self.kind == "prism":
+            return "Prism over the spec (started for the run)"
+        named = self.name != urlsplit(self.base_url or "").netloc
+        return f"{self.base_url} ({self.name} in targets.yaml)" if named else str(self.base_url)
 
 
 @dataclass(frozen=True)
@@ -183,8 +149,7 @@ def _mock_client() -> tuple[str, str, tuple[str, ...]]:
     return client.client_id, client.client_secret, client.scopes
 
 
-def _named(name: str) -> Mapping[str, str] | None:
-    path = Path(os.environ.get("TOKEN_API_TARGETS_FILE") or TARGETS_FILE)
+def _named(name: str, path: Path) -> Mapping[str, str] | None:
     if not path.exists():
         return None
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -209,7 +174,7 @@ def plan(choice: str, settings: Settings, env: Mapping[str, str] = os.environ) -
             budget=settings.max_requests if choice == "mock" else budget,
             allow_burst=choice == "mock" or settings.allow_burst,
         )
-    named = None if "://" in choice else _named(choice)
+    named = None if "://" in choice else _named(choice, Path(settings.targets_file or TARGETS_FILE))
     if "://" not in choice and named is None:
         raise UnsafeTarget(
             f"unknown target {choice!r}: use mock, prism, a URL, or a name from {TARGETS_FILE.name}"
@@ -235,6 +200,7 @@ def plan(choice: str, settings: Settings, env: Mapping[str, str] = os.environ) -
         scopes=tuple(scope.split()),
         budget=budget,
         allow_burst=settings.allow_burst,
+        restricted_client=settings.restricted_client,
     )
 
 
@@ -258,4 +224,4 @@ def open_target(chosen: TargetPlan) -> Iterator[Target]:
             yield Target.started(chosen, prism.base_url)
     else:
         assert chosen.base_url is not None
-        yield Target.started(chosen, chosen.base_url, restricted_client=Settings.from_env().restricted_client)
+        yield Target.started(chosen, chosen.base_url, restricted_client=chosen.restricted_client)

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from oauth2_token_contract.mock.processes import ANNOUNCEMENT, running_group
+from oauth2_token_contract.mock.processes import ANNOUNCEMENT, running_group, url_announced
 from oauth2_token_contract.mock.server import serve_command as mock_serve_command
 
 from selfcheck.suite_run import ROOT
@@ -58,4 +58,4 @@ def mock_process(command: list[str], logs: Path) -> Iterator[MockProcess]:
                 raise RuntimeError(f"the mock did not start: {err_path.read_text(errors='replace')}")
             time.sleep(0.02)
         assert first[0].startswith(ANNOUNCEMENT), first[0]
-        yield MockProcess(first[0].removeprefix(ANNOUNCEMENT).strip(), process.pid)
+        yield MockProcess(url_announced(first[0]), process.pid)
