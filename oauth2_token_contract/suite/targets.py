@@ -14,7 +14,6 @@ environment, and may not be provoked into 429 unless ``TOKEN_API_ALLOW_BURST=1``
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from oauth2_token_contract.mock.embedded import ClientCredentials, default_client, embedded_mock
+from oauth2_token_contract.mock.exposure import is_loopback  # the mock binds by the same rule
 from oauth2_token_contract.mock.server import running_mock
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.suite.errors import UnsafeTarget
@@ -116,15 +116,6 @@ class Target:
     def describe(self) -> str:
         budget = "unlimited" if self.budget is None else str(self.budget)
         return f"{self.name} ({self.kind}) at {self.base_url}, client {self.client_id}, budget {budget}"
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _check_url(url: str, settings: Settings) -> str:
