@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,16 +20,11 @@ from oauth2_token_contract.mock import running_mock
 from oauth2_token_contract.suite.exit_codes import Exit
 from selfcheck.suite_run import FAMILIES, ROOT, SuiteRun, suite_env
 
-# What a stop may cost, start-up and collection included. The issue's goal is 5 s on a quiet 2-core
-# machine (measured there: about 3 s); the bound here leaves room for a machine shared with others.
-STOPS_WITHIN = 20.0
 
-
-def _stopped(run: SuiteRun, code: Exit, line: str, elapsed: float | None) -> None:
+def _stopped(run: SuiteRun, code: Exit, line: str) -> None:
     """The run stopped before any test with ``code``, said ``line`` once in the summary, and wrote it to
     JUnit as the only case; nothing was blamed on the target."""
     assert run.returncode == code, run.output[-3000:]
-    assert elapsed is None or elapsed < STOPS_WITHIN, f"took {elapsed:.1f} s"
     assert line in run.output, run.output[-3000:]
     for noise in ("INTERNALERROR", "Traceback", "_pytest.outcomes", "dropped the connection"):
         assert noise not in run.output, run.output[-3000:]
@@ -38,12 +32,6 @@ def _stopped(run: SuiteRun, code: Exit, line: str, elapsed: float | None) -> Non
     assert len(cases) == 1, [c.get("name") for c in cases]
     problem = cases[0].find("error")
     assert problem is not None and line in (problem.text or ""), problem
-
-
-def _timed(run: Callable[[], SuiteRun]) -> tuple[SuiteRun, float]:
-    started = time.monotonic()
-    done = run()
-    return done, time.monotonic() - started
 
 
 @pytest.mark.parametrize(
@@ -64,8 +52,8 @@ def test_a_served_mock_refusing_the_client_stops_the_run(
     suite_by_url: Callable[..., SuiteRun], env: dict[str, str], line: str
 ) -> None:
     with running_mock() as url:
-        run, elapsed = _timed(lambda: suite_by_url(url, env=env, timeout=120))
-    _stopped(run, Exit.TARGET_UNUSABLE, f"preflight: {line}", elapsed)
+        run = suite_by_url(url, env=env, timeout=120)
+    _stopped(run, Exit.TARGET_UNUSABLE, f"preflight: {line}")
 
 
 @pytest.mark.parametrize(
@@ -82,8 +70,8 @@ def test_a_served_mock_refusing_the_client_stops_the_run(
 def test_a_target_that_cannot_be_reached_stops_the_run(
     suite_by_url: Callable[..., SuiteRun], url: str, line: str
 ) -> None:
-    run, elapsed = _timed(lambda: suite_by_url(url, timeout=120))
-    _stopped(run, Exit.TARGET_UNUSABLE, f"preflight: {line}", elapsed)
+    run = suite_by_url(url, timeout=120)
+    _stopped(run, Exit.TARGET_UNUSABLE, f"preflight: {line}")
 
 
 @pytest.mark.parametrize(
@@ -108,8 +96,8 @@ def test_a_target_that_cannot_be_reached_stops_the_run(
 def test_a_bad_setting_stops_the_run_with_one_line(
     suite_by_url: Callable[..., SuiteRun], name: str, value: str, line: str
 ) -> None:
-    run, elapsed = _timed(lambda: suite_by_url("http://127.0.0.1:9", env={name: value}, timeout=120))
-    _stopped(run, Exit.BAD_SETTING, line, elapsed)
+    run = suite_by_url("http://127.0.0.1:9", env={name: value}, timeout=120)
+    _stopped(run, Exit.BAD_SETTING, line)
     assert f"ERROR: {line}" in run.output, run.output[-3000:]
 
 
@@ -124,7 +112,7 @@ def test_the_embedded_mock_under_xdist_is_checked_once_by_the_controller(tmp_pat
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
     )
     run = SuiteRun(done.returncode, done.stdout + done.stderr, junit)
-    _stopped(run, Exit.TARGET_UNUSABLE, "scope '/admin.all' refused", None)
+    _stopped(run, Exit.TARGET_UNUSABLE, "scope '/admin.all' refused")
     assert " passed" not in run.output.splitlines()[-1], run.output[-2000:]
 
 
