@@ -82,7 +82,7 @@ class RefreshTokenStore:
     def rotate(self, old: str, new: str, record: RefreshRecord, now: float) -> bool:
         """Consumes ``old`` and adds ``new`` in one step (a shared store does both atomically, so a
         rotation happens whole or not at all); False, and nothing added, when ``old`` was gone."""
-        if self._records.pop(old, None) is None:
+        if self.consume(old) is None:  # through consume and add, so a variant's keying applies to both
             return False
         self.add(new, record, now)
         return True

@@ -36,8 +36,14 @@ class SharedRefreshToken(Grants):
         super().__init__(settings, *args, **kwargs)
         self.tokens: dict[str, str] = {}
 
-    def issue(self, client: ClientConfig, scope: frozenset[str], refresh_scope: frozenset[str]) -> Issued:
-        issued = super().issue(client, scope, refresh_scope)
+    def issue(
+        self,
+        client: ClientConfig,
+        scope: frozenset[str],
+        refresh_scope: frozenset[str],
+        replacing: str | None = None,
+    ) -> Issued:
+        issued = super().issue(client, scope, refresh_scope, replacing)
         if issued.refresh_token is None:
             return issued
         shared = self.tokens.setdefault(client.client_id, issued.refresh_token)
@@ -59,8 +65,14 @@ class RotatedTokenDead(Grants):
 class AccessTokenRefreshes(Grants):
     """Access tokens are kept beside refresh tokens, and refresh too."""
 
-    def issue(self, client: ClientConfig, scope: frozenset[str], refresh_scope: frozenset[str]) -> Issued:
-        issued = super().issue(client, scope, refresh_scope)
+    def issue(
+        self,
+        client: ClientConfig,
+        scope: frozenset[str],
+        refresh_scope: frozenset[str],
+        replacing: str | None = None,
+    ) -> Issued:
+        issued = super().issue(client, scope, refresh_scope, replacing)
         record = RefreshRecord(client.client_id, refresh_scope, self.clock.now() + client.refresh_expires_in)
         self.store.add(issued.access_token, record, self.clock.now())
         return issued

@@ -17,6 +17,7 @@ from typing import Any
 
 from oauth2_token_contract.mock import create_app, load_settings, running_mock
 
+from oauth2_token_contract.suite.exit_codes import Exit
 from selfcheck.suite_run import run_suite
 
 BUDGET = 200
@@ -93,7 +94,7 @@ def test_a_budget_too_small_for_every_family_is_refused_before_any_request(tmp_p
     with running_mock(app=staging) as url:
         run = run_suite(url, tmp_path / "junit.xml", env=_env(TOKEN_API_MAX_REQUESTS=str(TOO_SMALL)))
     assert staging.arrivals == [], "requests were sent before the budget was refused"
-    assert run.returncode == 2, run.output[-3000:]
+    assert run.returncode == Exit.BAD_SETTING, run.output[-3000:]  # a setting that cannot be used
     assert f"TOKEN_API_MAX_REQUESTS={TOO_SMALL} cannot check every family" in run.output
     assert "the smallest budget that does is" in run.output
 

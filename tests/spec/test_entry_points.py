@@ -47,7 +47,9 @@ ENTRY_POINTS = {
         "-p",
         "no:xdist",
     ],
-    "token-contract run": lambda spec: [sys.executable, "-m", "oauth2_token_contract", "run", "--spec", spec],
+    "token-contract run": lambda spec: [
+        *(sys.executable, "-m", "oauth2_token_contract", "run", "--target", "mock", "--spec", spec)
+    ],
     "token-contract replay": lambda spec: [
         sys.executable,
         "-m",
