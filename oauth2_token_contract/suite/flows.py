@@ -18,7 +18,7 @@ import pytest
 
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.suite.capabilities import documented_media, undocumented_media
-from oauth2_token_contract.suite.checks import expect_status
+from oauth2_token_contract.suite.checks import expect_status, response_findings
 from oauth2_token_contract.suite.client import Media, Placement, TokenClient
 from oauth2_token_contract.suite.errors import ContractViolation, PreconditionFailed
 from oauth2_token_contract.suite.exchange import Exchange
@@ -146,6 +146,8 @@ def burst_until_429(
                             Check.BURST_GRANTS_SUCCEED,
                             f"a valid grant in a burst got {exchange.status}, not 200 or 429",
                             exchange,
+                            # what else the answer breaks (a 503 the spec lacks) is said beside it
+                            also=response_findings(connection.context, exchange),
                         )
                     )
                 return
