@@ -176,8 +176,8 @@ class ChattyHeadersAndErrors(ResponseRenderer):
         response.headers["content-type"] = "application/json; charset=UTF-8"
         return response
 
-    def error_body(self, error: MockError) -> dict[str, Any]:
-        body = super().error_body(error)
+    def error_body(self, error: MockError, status: int = 400) -> dict[str, Any]:
+        body = super().error_body(error, status)
         return {**body, "error_uri": "https://docs.example.com/oauth2/errors", "trace_id": "abc123"}
 
 
