@@ -82,6 +82,8 @@ _REASONS: dict[str, tuple[Reason, ...]] = {
     "refresh-prefix-match": (_refresh_limit,),
     "any-token-any-length": (_refresh_limit,),
     "invalid-grant-past-the-limit": (_refresh_limit,),
+    "refresh-token-length-unchecked": (_refresh_limit,),
+    "client-credentials-only": (_optional("refresh_token"),),
     "stall-on-large-body": (_large_bodies,),
     "missing-refresh-token-invalid-grant": (_one_422("invalid_request", "invalid_grant"),),
     "slow-on-large-body": (_large_bodies,),
