@@ -22,9 +22,10 @@ A ``delay`` or a delivery ``fault`` (from ``Prefer`` or a rule) then changes how
 ``Prefer`` header present, a rule in force. Anything unexpected is answered 400 ``invalid_request`` (and
 flagged in the journal), never 500; nothing about the request (body, headers) is logged.
 
-Over shared state (:mod:`oauth2_token_contract.mock.state`) the parsed request first takes in what other
-processes changed (one call, skipped in memory); when the state cannot be reached the answer is 503,
-journalled as outside the contract, never a 200 or a refusal the shared state might contradict. A
+Over shared state (:mod:`oauth2_token_contract.mock.state`) steps 4 and 5 see what other processes
+changed: the limiter's round trip also checks the namespace's version, and the steps run again when
+it moved (at most ``RUNS`` times; skipped in memory). When the state cannot be reached the answer is
+503, journalled as outside the contract, never a 200 or a refusal the shared state might contradict. A
 shared journal writes the answer's blind writes (a refresh token issued) with its entry, in one round
 trip before the answer leaves; when that fails, the answer becomes the 503.
 """
@@ -39,6 +40,7 @@ from oauth2_token_contract.mock.errors import (
     ControlError,
     InvalidRequest,
     MockError,
+    StateMoved,
     StateUnavailable,
     UnsupportedGrantType,
 )
@@ -50,11 +52,13 @@ from starlette.responses import Response
 
 if TYPE_CHECKING:
     from oauth2_token_contract.mock.components import Components
+    from oauth2_token_contract.mock.settings import ClientConfig
 
 __all__ = ["STATE_UNAVAILABLE", "TokenEndpoint"]
 
 logger = logging.getLogger("mocks")
 STATE_UNAVAILABLE = "state_unavailable"  # the journal's name for an answer the lost engine forced
+RUNS = 3  # the steps that read control state, at most this often (the last run checks first)
 
 
 def unavailable(error: StateUnavailable) -> Response:
@@ -94,7 +98,7 @@ class TokenEndpoint:
 
     def __init__(self, components: Components) -> None:
         self.components = components
-        self.sync = components.state.sync if components.state.shared else None
+        self.shared = components.state if components.state.shared else None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         response = await self.answer(scope, receive)
@@ -114,6 +118,7 @@ class TokenEndpoint:
         internal_error: bool | str = False
         claimed: str | None = None
         asked: Answer | None = None  # what a QA control asked of this answer
+        client: ClientConfig | None = None
         try:
             headers = RequestHeaders(scope["headers"])
             if scope["method"] != "POST":
@@ -130,24 +135,32 @@ class TokenEndpoint:
                 try:
                     body = await c.parser.read_body(receive, headers.content_length)
                     params = c.parser.parse(headers.content_type, body)
-                    if self.sync is not None:
-                        self.sync()
                     basic = (
                         MALFORMED
                         if headers.duplicate_authorization
                         else c.authenticator.read_basic(headers.authorization)
                     )
                     claimed = c.authenticator.claimed_id(basic, params)
-                    if asked is None and c.controls.rules.active:
-                        asked = c.controls.rules.take(claimed, params.get("grant_type"), headers.content_type)
-                        if asked is not None and asked.replaces:
-                            raise Scripted(c.controls.render(asked))
-                    client = c.authenticator.identify(basic, params)
-                    peer = scope.get("client")
-                    key, client_id = c.limiter.key(
-                        None if client is None else client.client_id, peer[0] if peer else None
-                    )
-                    c.limiter.check(key, client_id)
+                    for run in range(RUNS):  # over shared state: again when another process moved it
+                        try:
+                            if self.shared is not None:
+                                self.shared.begin(run == RUNS - 1)
+                            if asked is None and c.controls.rules.active:
+                                grant_type = params.get("grant_type")
+                                asked = c.controls.rules.take(claimed, grant_type, headers.content_type)
+                                if asked is not None and asked.replaces:
+                                    raise Scripted(c.controls.render(asked))
+                            client = c.authenticator.identify(basic, params)
+                            peer = scope.get("client")
+                            key, client_id = c.limiter.key(
+                                None if client is None else client.client_id, peer[0] if peer else None
+                            )
+                            c.limiter.check(key, client_id)
+                            if self.shared is not None:
+                                self.shared.confirm()
+                            break
+                        except StateMoved:
+                            continue
                     grant = c.grants.grant(c.validator.grant_type(params))
                     c.validator.validate(params)
                     if grant is None:

@@ -31,6 +31,7 @@ __all__ = [
     "MockError",
     "OAuthError",
     "RateLimited",
+    "StateMoved",
     "StateUnavailable",
     "UnauthorizedClient",
     "UnsupportedGrantType",
@@ -116,3 +117,9 @@ class StateUnavailable(Exception):
     def __init__(self, description: str = "the mock's shared state is unreachable") -> None:
         super().__init__(description)
         self.description = description
+
+
+class StateMoved(Exception):
+    """Another process changed the shared control state (clients, rules, clock) since this one last
+    read it; raised once this process has read it again, so the endpoint runs the request's steps
+    again on the new state."""

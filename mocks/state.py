@@ -9,8 +9,9 @@
 The parts that remember: the clock's offset, the refresh tokens (store), the limiter's windows, the
 clients (registry), the scripted rules and the journal. A backend builds those parts
 (:meth:`StateBackend.build`; ``None`` leaves a part to its default) and, when the state is shared,
-``sync`` runs before every request and every control, so a change one process made is seen by the
-next request any process serves. :func:`oauth2_token_contract.mock.backends.open_state` picks the
+keeps the processes in step: ``sync`` before every control, ``begin``/``confirm`` around the token
+endpoint's steps that read control state, so a change one process made is seen by the next request
+any process serves. :func:`oauth2_token_contract.mock.backends.open_state` picks the
 backend the settings name.
 """
 
@@ -31,7 +32,7 @@ class StateBackend:
     """The interface: what a state engine builds, and how its processes keep in step."""
 
     shared = False
-    # Called before each request and control when the state is shared (None: nothing to do).
+    # Called before each control when the state is shared (None: nothing to do).
     sync: Callable[[], None] | None = None
 
     def registry(self, clients: Mapping[str, ClientConfig]) -> ClientRegistry:
@@ -45,12 +46,21 @@ class StateBackend:
         return RuleBook(settings, answers)
 
     def bind(self, parts: Mapping[str, Any]) -> None:
-        """Told of every part once built, so ``sync`` knows what to refresh."""
+        """Told of every part once built, so keeping in step knows what to refresh."""
 
     def claim_scenario(self, again: bool = False) -> bool:
         """Whether this process adds the scenario's rules: a shared namespace adds them once, when
         its first process starts, and ``again`` on a reset."""
         return True
+
+    def begin(self, last: bool) -> None:
+        """Before the token endpoint's steps that read control state (shared state only): makes sure
+        they will see every change made through any process. ``last``: the steps' last run, which
+        must not be asked to run again. May raise StateMoved (after reading the state again)."""
+
+    def confirm(self) -> None:
+        """After the limiter's step: completes what :meth:`begin` started (a check the limiter's own
+        round trip did not carry). May raise StateMoved (after reading the state again)."""
 
     def describe(self) -> str:
         return "memory"

@@ -3,9 +3,14 @@
 The data path needs no syncing: refresh tokens and limiter windows are read and written in Redis on
 every request. The control state (the clock's offset, the clients created or deleted, the rules) is
 read on every request too, so each process keeps a copy, and the namespace keeps a version that every
-change of control state increments in the same step (the Lua scripts do it). ``sync`` reads the
-version, one round trip per request, and rereads the control state when it moved: a change made
-through any process is seen by the next request any process serves.
+change of control state increments in the same step (the Lua scripts do it). A control first rereads
+the control state when the version moved (``sync``). A request compares the version too, but in the
+round trip it makes anyway: :meth:`RedisState.begin` arms the check, the limiter's script compares the
+version before it counts (in one step, so the count and the state it was judged on agree), and when
+another process moved it the state is reread and the request's steps run again (StateMoved). Only a
+request the limiter does not count (no budget) pays a round trip for the check (:meth:`confirm`). So a
+change made through any process is seen by the next request any process serves, and a request costs
+two round trips (the window, then the token issued with the journal entry), not three.
 """
 
 from __future__ import annotations
@@ -13,17 +18,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from oauth2_token_contract.mock.errors import StateMoved
 from oauth2_token_contract.mock.forced_answers import Answers
 from oauth2_token_contract.mock.registry import ClientRegistry
 from oauth2_token_contract.mock.scripted import RuleBook
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 from oauth2_token_contract.mock.shared.clock import RedisClock
-from oauth2_token_contract.mock.shared.engine import Engine, guarded
+from oauth2_token_contract.mock.shared.engine import UNARMED, Engine, guarded
 from oauth2_token_contract.mock.shared.journal import RedisJournal
 from oauth2_token_contract.mock.shared.registry import RedisClientRegistry
 from oauth2_token_contract.mock.shared.rules import RedisRuleBook
 from oauth2_token_contract.mock.shared.store import RedisRefreshTokenStore
-from oauth2_token_contract.mock.shared.windows import RedisRateLimiter
+from oauth2_token_contract.mock.shared.windows import RedisRateLimiter, RedisWindows
 from oauth2_token_contract.mock.state import StateBackend
 
 __all__ = ["RedisState"]
@@ -46,6 +52,7 @@ class RedisState(StateBackend):
         self._clock: RedisClock | None = None
         self._registry: RedisClientRegistry | None = None
         self._rules: RedisRuleBook | None = None
+        self._carried = False  # the limiter's script can carry the request's version check
 
     def registry(self, clients: Mapping[str, ClientConfig]) -> ClientRegistry:
         self._registry = RedisClientRegistry(clients, self.engine)
@@ -73,8 +80,9 @@ class RedisState(StateBackend):
         self._clock = clock if isinstance(clock, RedisClock) else None
         self._registry = registry if isinstance(registry, RedisClientRegistry) else None
         self._rules = rules if isinstance(rules, RedisRuleBook) else None
-        journal = parts["journal"]
+        journal, windows = parts["journal"], getattr(parts["limiter"], "windows", None)
         self.engine.deferring = isinstance(journal, RedisJournal) and journal.engine is self.engine
+        self._carried = isinstance(windows, RedisWindows) and windows.engine is self.engine
         self.reload()
 
     @guarded
@@ -87,6 +95,26 @@ class RedisState(StateBackend):
         """Takes in the control state when another process changed it (one GET when it did not)."""
         if self.engine.client.get(self.engine.version) != self._seen:
             self.reload()
+
+    def begin(self, last: bool) -> None:
+        """Arms the version check the limiter's script carries; checks at once instead when the steps
+        before the limiter use the shared state themselves (a rule in force is taken in Redis, and a
+        rerun would take it twice), when the limiter is not this engine's, or on the last run."""
+        if last or not self._carried or (self._rules is not None and self._rules.active):
+            self.engine.expected = UNARMED
+            self.refresh()
+        else:
+            self.engine.expected = self._seen if self._seen is not _UNSEEN else None
+
+    @guarded
+    def confirm(self) -> None:
+        """The check the limiter did not carry (no budget counted this request): one GET."""
+        if self.engine.expected is UNARMED:
+            return
+        expected, self.engine.expected = self.engine.expected, UNARMED
+        if self.engine.client.get(self.engine.version) != expected:
+            self.reload()
+            raise StateMoved
 
     @guarded
     def reload(self) -> None:

@@ -27,7 +27,7 @@ from redis.backoff import NoBackoff
 from redis.commands.core import Script
 from redis.retry import Retry
 
-__all__ = ["ENGINE_ERRORS", "Engine", "guarded", "public_url"]
+__all__ = ["ENGINE_ERRORS", "UNARMED", "Engine", "guarded", "public_url"]
 
 CONNECT_TIMEOUT = 1.0
 SOCKET_TIMEOUT = 2.0
@@ -39,6 +39,7 @@ ENGINE_ERRORS = (
     redis.exceptions.ReadOnlyError,
 )
 
+UNARMED = object()
 logger = logging.getLogger("mocks")
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -75,6 +76,9 @@ class Engine:
         self.deferred: list[tuple[Script, list[str], list[Any]]] = []
         # Called after this process changed the control state (clients, rules, clock): reread it.
         self.on_change: Callable[[], None] = lambda: None
+        # The namespace's version the request being answered expects (``UNARMED``: no check asked):
+        # the limiter's script compares it in its own round trip (``RedisState.begin``).
+        self.expected: str | object = UNARMED
 
     def key(self, name: str) -> str:
         return self.prefix + name

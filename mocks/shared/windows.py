@@ -2,8 +2,10 @@
 
 A window is a hash (hits, close time on the mock's clock) counted by one Lua script, so two processes
 hitting one key at once never lose a count: N workers together allow the documented rate, not N times
-it. The key expires in Redis when the window closes (the mock's clock runs at or ahead of real time),
-so only open windows take memory. The budgets themselves stay per process
+it. When the endpoint asks, the same script first compares the namespace's version
+(:meth:`~oauth2_token_contract.mock.shared.backend.RedisState.begin`), so that check costs no round
+trip of its own. The key expires in Redis when the window closes (the mock's clock runs at or ahead
+of real time), so only open windows take memory. The budgets themselves stay per process
 (:class:`~oauth2_token_contract.mock.ratelimit.RateLimiter` derives them from the clients).
 """
 
@@ -12,16 +14,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from oauth2_token_contract.mock.clock import MockClock
+from oauth2_token_contract.mock.errors import StateMoved
 from oauth2_token_contract.mock.ratelimit import RateLimiter
 from oauth2_token_contract.mock.registry import ClientRegistry
 from oauth2_token_contract.mock.settings import MockSettings
-from oauth2_token_contract.mock.shared.engine import Engine, as_int, guarded
+from oauth2_token_contract.mock.shared.engine import UNARMED, Engine, as_int, guarded
 
 __all__ = ["RedisRateLimiter", "RedisWindows"]
 
-# KEYS: window. ARGV: hits allowed, window seconds, now. False while within the budget, else the
-# seconds until the window closes.
+# KEYS: window, version. ARGV: hits allowed, window seconds, now, the version expected ("" for none,
+# nothing when KEYS[2] is absent: no check). False while within the budget, else the seconds until
+# the window closes; "moved" (nothing counted) when the namespace's version is not the one expected.
 HIT = """
+if KEYS[2] and (redis.call('GET', KEYS[2]) or '') ~= ARGV[4] then return 'moved' end
 local now = tonumber(ARGV[3])
 local close = tonumber(redis.call('HGET', KEYS[1], 'close'))
 local hits
@@ -58,7 +63,17 @@ class RedisWindows:
 
     @guarded
     def hit(self, key: str, amount: int, seconds: float) -> float | None:
-        wait = self._hit(keys=[self.prefix + key], args=[amount, seconds, repr(self.clock())])
+        """Counts the request; when the endpoint asked for a version check (``Engine.expected``), in
+        the same round trip, and StateMoved, nothing counted, when another process changed the state."""
+        engine, keys, args = self.engine, [self.prefix + key], [amount, seconds, repr(self.clock())]
+        if engine.expected is not UNARMED:
+            keys.append(engine.version)
+            args.append(engine.expected or "")
+            engine.expected = UNARMED
+        wait = self._hit(keys=keys, args=args)
+        if wait == "moved":
+            engine.changed()  # reread what moved
+            raise StateMoved
         return None if wait is None else float(wait)
 
     @guarded

@@ -20,10 +20,14 @@ from tests.support.redis_server import RedisServer
 TIMEOUT = 10.0
 
 
-@pytest.fixture
-def replicas(redis_server: RedisServer, namespace: str) -> Iterator[tuple[httpx.Client, httpx.Client]]:
-    """Two mocks (rate limiting off) sharing this test's namespace, each behind its own client."""
-    settings = load_settings(state=redis_server.url(), namespace=namespace, rate_limit="off")
+# Without a budget a request checks the namespace's version on its own; with one, the limiter's script
+# carries the check: both ways must see what the other replica changed.
+@pytest.fixture(params=["off", "1000/minute"], ids=["no-budget", "budget"])
+def replicas(
+    request: pytest.FixtureRequest, redis_server: RedisServer, namespace: str
+) -> Iterator[tuple[httpx.Client, httpx.Client]]:
+    """Two mocks sharing this test's namespace, each behind its own client."""
+    settings = load_settings(state=redis_server.url(), namespace=namespace, rate_limit=request.param)
     with (
         running_mock(app=create_app(settings)) as first,
         running_mock(app=create_app(settings)) as second,
@@ -98,6 +102,36 @@ def test_a_reset_clears_its_own_namespace_only(redis_server: RedisServer, namesp
         assert n.get("/__mock/requests").json()["count"] == 2
         assert a.get("/__mock/requests").json()["count"] == 1  # the refresh the reset refused
         n.post("/__mock/reset")
+
+
+def test_a_counted_request_makes_two_round_trips_its_version_check_inside_the_first(
+    redis_server: RedisServer, namespace: str
+) -> None:
+    """The window (with the version check), then the token issued with its journal entry. What the
+    mock sends is read with MONITOR, which tells a client's commands from those its scripts ran."""
+    settings = load_settings(state=redis_server.url(), namespace=namespace, rate_limit="1000/minute")
+    marker = f"ECHO end-of-{namespace}"
+    ender = redis_server.client()
+    ender.ping()  # connected before the monitor starts: only the marker of its commands shows
+    with (
+        running_mock(app=create_app(settings)) as url,
+        httpx.Client(base_url=url, timeout=TIMEOUT) as http,
+        redis_server.client().monitor() as monitor,
+    ):
+        body = token_body(grant_type="client_credentials")
+        assert http.post("/oauth2/token", json=body).status_code == 200  # scripts loaded
+        for _ in range(5):
+            assert http.post("/oauth2/token", json=body).status_code == 200
+        ender.echo(marker.split(" ", 1)[1])
+        sent = []
+        for _ in range(1000):  # bounded; each read bounded by the client's socket timeout
+            command = monitor.next_command()
+            if command["command"] == marker:
+                break
+            if command["client_type"] != "lua":
+                sent.append(command["command"].split(" ", 1)[0])
+    assert sent[-10:] == ["EVALSHA"] * 10, sent  # per request: the window; the token and the journal
+    assert sent[-15:].count("GET") == 0
 
 
 def test_keys_expire_with_the_tokens_and_windows_they_hold(redis_server: RedisServer, namespace: str) -> None:
