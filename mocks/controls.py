@@ -141,6 +141,7 @@ class Controls:
         if settings.scenario and not self.enabled:
             raise ConfigError("a scenario needs the QA controls (controls: true)")
         self._load_scenario()
+        self.state.on_lost = self._load_scenario
 
     def _load_scenario(self, again: bool = False) -> None:
         """The scenario's rules, each checked here; over shared state only the process that claims

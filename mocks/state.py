@@ -34,6 +34,9 @@ class StateBackend:
     shared = False
     # Called before each control when the state is shared (None: nothing to do).
     sync: Callable[[], None] | None = None
+    # Called when the shared state was found empty after it had been set up (a Redis restarted with
+    # nothing persisted): the controls load the scenario again, once for the namespace.
+    on_lost: Callable[[], None] | None = None
 
     def registry(self, clients: Mapping[str, ClientConfig]) -> ClientRegistry:
         return ClientRegistry(clients)

@@ -15,6 +15,7 @@ two round trips (the window, then the token issued with the journal entry), not 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +36,7 @@ from oauth2_token_contract.mock.state import StateBackend
 __all__ = ["RedisState"]
 
 _UNSEEN = object()
+logger = logging.getLogger("mocks")
 
 
 class RedisState(StateBackend):
@@ -117,12 +119,20 @@ class RedisState(StateBackend):
             raise StateMoved
 
     @guarded
-    def reload(self) -> None:
+    def reload(self, *, again: bool = True) -> None:
+        """Takes in the control state. A namespace without its ``scenario`` mark (set by the first
+        process, never cleared by a reset) has lost its data: the scenario is claimed again (one
+        process adds its rules), and the state read once more."""
         with self.engine.client.pipeline(transaction=True) as pipe:
             pipe.get(self.engine.version).get(self.engine.key("clock"))
             pipe.hgetall(self.engine.key("clients:added")).smembers(self.engine.key("clients:removed"))
-            pipe.hgetall(self.engine.key("rules"))
-            version, offset, added, removed, rules = pipe.execute()
+            pipe.hgetall(self.engine.key("rules")).get(self.engine.key("scenario"))
+            version, offset, added, removed, rules, scenario = pipe.execute()
+        if scenario is None and again and self.on_lost is not None:
+            logger.warning("shared state at %s came back empty: scenario loaded again", self.engine.url)
+            self.on_lost()
+            self.reload(again=False)
+            return
         if self._clock is not None:
             self._clock.apply(offset)
         if self._registry is not None:

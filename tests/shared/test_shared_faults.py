@@ -16,9 +16,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from oauth2_token_contract.mock import MockControls
 
-from tests.shared.conftest import token_body
+from tests.shared.conftest import EXAMPLE, token_body
 from tests.support.redis_server import RedisServer
 
 TIMEOUT = 15.0
@@ -111,3 +112,23 @@ def test_two_workers_answer_no_200_while_redis_is_down_and_recover(serve, own_re
         for _ in range(10):
             with httpx.Client(base_url=mock.url, timeout=TIMEOUT) as fresh:
                 assert _recovered(fresh).status_code == 200
+
+
+def test_a_scenario_is_loaded_again_once_when_redis_comes_back_empty(
+    serve, own_redis: RedisServer, tmp_path: Path
+) -> None:
+    """The scenario is part of the state at start: a Redis back empty gets it again, from one process."""
+    scenario = tmp_path / "scenario.yaml"
+    answer = {"code": 429, "retry_in": 1500}
+    rule = {"match": {"client_id": EXAMPLE.client_id}, "times": 1000, "answer": answer}
+    scenario.write_text(yaml.safe_dump({"rules": [rule]}), encoding="utf-8")
+    state = ["--workers", "2", "--state", own_redis.url(), "--rate-limit", "off", "--scenario", str(scenario)]
+    with serve(*state) as mock, httpx.Client(base_url=mock.url, timeout=TIMEOUT) as http:
+        assert _token(http, grant_type="client_credentials").status_code == 429
+        own_redis.stop()
+        own_redis.start()
+        for _ in range(10):  # a fresh connection each: both workers find the state empty
+            with httpx.Client(base_url=mock.url, timeout=TIMEOUT) as fresh:
+                assert _recovered(fresh).status_code == 429
+        with MockControls(mock.url) as controls:
+            assert len(controls.rules()) == 1
