@@ -4,7 +4,9 @@ Entries are redacted before they leave the process (the shared engine is infrast
 no secret, no token goes there) and numbered by Redis as they are appended, by one Lua script that
 also trims the list to ``journal.max_entries``. An entry that cannot be written, because the engine is
 lost, waits in this process (bounded) and goes first once it answers again: the 503s an outage forced
-are in the journal after it. The request's blind writes (a refresh token issued) go in the same
+are in the journal after it. Entries are numbered per process, and Redis keeps the last number it took
+from each (a key expiring a day later): a write whose reply was lost (a timeout after Redis ran it) and
+is sent again adds nothing twice. The request's blind writes (a refresh token issued) go in the same
 pipeline, one round trip; when they fail, the answer is not sent (the endpoint answers 503 instead).
 Questions read the list and filter here; ``wait`` asks again every ``POLL_SECONDS`` until an entry
 matches or its time is up.
@@ -13,8 +15,10 @@ matches or its time is up.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
+import uuid
 from collections import deque
 from typing import Any
 
@@ -23,14 +27,24 @@ from oauth2_token_contract.mock.journal import MAX_WAIT_SECONDS, MAX_WAITERS, Jo
 from oauth2_token_contract.mock.settings import MockSettings
 from oauth2_token_contract.mock.shared.engine import ENGINE_ERRORS, Engine, guarded
 
-__all__ = ["POLL_SECONDS", "RedisJournal"]
+__all__ = ["MARK_SECONDS", "POLL_SECONDS", "RedisJournal"]
 
 POLL_SECONDS = 0.05
-# KEYS: entries, sequence. ARGV: cap, then the entries (JSON). Each is stored as "ID<TAB>JSON".
+MARK_SECONDS = 86_400  # a process's mark outlives any outage it could be sending entries again after
+# KEYS: entries, sequence, this process's mark. ARGV: cap, the mark's lifetime (s), then pairs: the
+# entry's number in this process, its JSON. Each is stored as "ID<TAB>JSON". Entries numbered at or
+# below the mark are already in the list (a write whose answer was lost, sent again): skipped.
 PUSH = """
-for i = 2, #ARGV do
-  redis.call('RPUSH', KEYS[1], redis.call('INCR', KEYS[2]) .. '\\t' .. ARGV[i])
+local mark = tonumber(redis.call('GET', KEYS[3]) or '0')
+local last = mark
+for i = 3, #ARGV, 2 do
+  local number = tonumber(ARGV[i])
+  if number > mark then
+    redis.call('RPUSH', KEYS[1], redis.call('INCR', KEYS[2]) .. '\\t' .. ARGV[i + 1])
+    if number > last then last = number end
+  end
 end
+redis.call('SET', KEYS[3], last, 'EX', tonumber(ARGV[2]))
 redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
 return 1
 """
@@ -52,9 +66,11 @@ class RedisJournal(Journal):
         super().__init__(settings)
         self.engine = engine
         self.cap = max(settings.journal_max_entries, 1)
-        self.keys = [engine.key("journal"), engine.key("journal:seq")]
+        writer = uuid.uuid4().hex[:16]  # this process, in the namespace's marks
+        self.keys = [engine.key("journal"), engine.key("journal:seq"), engine.key("journal:mark:" + writer)]
         self._push = engine.script(PUSH)
-        self._pending: deque[str] = deque(maxlen=self.cap)
+        self._numbers = itertools.count(1)
+        self._pending: deque[tuple[int, str]] = deque(maxlen=self.cap)
         self._waiting = 0
 
     def record(  # noqa: PLR0917 - the endpoint's call, as the in-memory journal takes it
@@ -73,11 +89,12 @@ class RedisJournal(Journal):
                      internal_error, client_id, answer)  # fmt: skip
             redacted = self.redact(entry)
             del redacted["id"]  # Redis numbers it
-            self._pending.append(json.dumps(redacted, separators=(",", ":")))
+            self._pending.append((next(self._numbers), json.dumps(redacted, separators=(",", ":"))))
         if not writes and not self._pending:
             return
         if self._pending:
-            writes.append((self._push, self.keys, [self.cap, *self._pending]))
+            numbered = [part for entry in self._pending for part in entry]
+            writes.append((self._push, self.keys, [self.cap, MARK_SECONDS, *numbered]))
         try:
             self.engine.run_together(writes)
         except ENGINE_ERRORS as exc:

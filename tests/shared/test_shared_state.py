@@ -13,6 +13,8 @@ import httpx
 import pytest
 from oauth2_token_contract.mock import MockControls, create_app, load_settings, running_mock
 from oauth2_token_contract.mock.settings import ConfigError
+from oauth2_token_contract.mock.shared.engine import Engine
+from oauth2_token_contract.mock.shared.journal import MARK_SECONDS, RedisJournal
 
 from tests.shared.conftest import EXAMPLE, token_body
 from tests.support.redis_server import RedisServer
@@ -149,7 +151,25 @@ def test_keys_expire_with_the_tokens_and_windows_they_hold(redis_server: RedisSe
     rest = {key.removeprefix(prefix) for key in redis.keys(prefix + "*")} - {
         key.removeprefix(prefix) for key in tokens + windows
     }
+    marks = {key for key in rest if key.startswith("journal:mark:")}  # one per process, expiring
+    assert len(marks) == 1 and 0 < redis.ttl(prefix + marks.pop()) <= MARK_SECONDS
+    rest = {key for key in rest if not key.startswith("journal:mark:")}
     assert rest <= {"version", "scenario", "rt-order", "journal", "journal:seq", "rules:next"}, rest
+
+
+def test_a_journal_write_sent_again_adds_nothing_twice(redis_server: RedisServer, namespace: str) -> None:
+    """A write whose reply was lost (a timeout after Redis ran it) is sent again with what came since."""
+    settings = load_settings(state=redis_server.url(), namespace=namespace)
+    engine = Engine(settings.state, namespace)
+    journal = RedisJournal(settings, engine)
+    try:
+        first = [journal.cap, MARK_SECONDS, 1, '{"n":1}', 2, '{"n":2}']
+        engine.run_together([(journal._push, journal.keys, first)])
+        engine.run_together([(journal._push, journal.keys, [*first, 3, '{"n":3}'])])  # 1 and 2 again
+        assert [entry["n"] for entry in journal.entries()] == [1, 2, 3]
+        assert [entry["id"] for entry in journal.entries()] == [1, 2, 3]
+    finally:
+        engine.client.close()
 
 
 def test_the_refresh_tokens_held_stay_within_the_cap(
