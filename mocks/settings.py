@@ -316,7 +316,8 @@ def state_of(section: Any, url: str | None, namespace: str | None) -> dict[str, 
     url = str(url or section.get("url") or MEMORY).strip()
     namespace = str(namespace or section.get("namespace") or DEFAULT_NAMESPACE)
     if url != MEMORY and not url.startswith(("redis://", "rediss://", "unix://")):
-        raise ConfigError(f"state {url!r}: expected memory or redis://HOST:PORT/DB")
+        scheme = url.partition("://")[0] if "://" in url else url[:20]  # never a password the URL held
+        raise ConfigError(f"state {scheme!r}: expected memory or redis://HOST:PORT/DB")
     if not _NAMESPACE.fullmatch(namespace):
         raise ConfigError("namespace: 1 to 64 letters, digits, '.', '_' or '-'")
     return {"state": url, "namespace": namespace}

@@ -193,10 +193,11 @@ def test_a_redis_that_cannot_be_reached_at_start_is_one_line() -> None:
         create_app(load_settings(state="redis://:secret@127.0.0.1:1/0"))
 
 
-@pytest.mark.parametrize("bad", ["postgres://x", "redis-ish"])
+@pytest.mark.parametrize("bad", ["postgres://user:hunter2@db/0", "redis-ish"])
 def test_a_state_that_is_neither_memory_nor_redis_is_refused(bad: str) -> None:
-    with pytest.raises(ConfigError, match="expected memory or redis://"):
+    with pytest.raises(ConfigError, match="expected memory or redis://") as refused:
         load_settings(state=bad)
+    assert "hunter2" not in str(refused.value)
 
 
 def test_the_config_file_names_the_state_and_the_command_line_overrides_it(write_config) -> None:
