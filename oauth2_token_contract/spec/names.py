@@ -36,6 +36,7 @@ class Check(StrEnum):
     TOKEN_RESPONSE_CONFORMS = "token_response_conforms"
     TOKEN_IS_JSON = "token_is_json"
     NO_STORE_ON_TOKENS = "no_store_on_tokens"
+    TOKENS_UNGUESSABLE = "tokens_unguessable"
     ERROR_BODY_CONFORMS = "error_body_conforms"
     RETRY_IN_IS_DIGITS = "retry_in_is_digits"
     NO_SECRET_ECHO = "no_secret_echo"

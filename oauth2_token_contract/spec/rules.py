@@ -149,6 +149,14 @@ RULES: tuple[Rule, ...] = (
         "contract: POST only; RFC 9110 sections 15.5.6, 10.2.1",
         "404, 405 (with Allow), 400 or any other 4xx",
     ),
+    _rfc(
+        "A11",
+        Check.TOKENS_UNGUESSABLE,
+        "Issued tokens are long enough to be unguessable: 20 characters or more.",
+        "RFC 6749 section 10.10 (the chance of guessing a token at most 2^-128); Appendix A (VSCHAR: "
+        "95 characters, so 128 bits need at least 20 of them)",
+        "any length from 20 up, any alphabet, any format (the suite measures length, not randomness)",
+    ),
     # -- grant types -----------------------------------------------------------------------------
     _spec(
         "G1",

@@ -29,6 +29,16 @@ class CachedAccessToken(TokenMinter):
         return self.cache.setdefault(client.client_id, super().mint_opaque(client, scope, issued_at))
 
 
+class ShortTokens(TokenMinter):
+    """Tokens of 12 random characters (72 bits): unique enough for a run, guessable by anyone."""
+
+    def mint_opaque(self, client: ClientConfig, scope: str, issued_at: int) -> str:
+        return self.random_text(12)
+
+    def refresh_token(self) -> str:
+        return self.random_text(12)
+
+
 class SharedRefreshToken(Grants):
     """One refresh token per client, handed to every grant."""
 
@@ -115,6 +125,12 @@ FAULTS: dict[str, Fault] = {
             "one cached access token per client, handed out on every grant",
             {"minter": CachedAccessToken},
             breaks=("S1",),
+        ),
+        Fault(
+            "short-tokens",
+            "access and refresh tokens of 12 characters, each new but guessable",
+            {"minter": ShortTokens},
+            breaks=("A11",),
         ),
         Fault(
             "shared-refresh-token",

@@ -15,7 +15,7 @@ RFC 6749 where it is silent, every choice the RFC offers), is written in
     expectations   what a scenario expects: a status, an error code, its own assertion
     scope          the granted scope
     query          a grant or credentials in the URL query, never honoured
-    tokens         issued tokens are unique
+    tokens         issued tokens are unique, and long enough to be unguessable
     sent           what a request carried
 """
 
@@ -50,7 +50,7 @@ from oauth2_token_contract.suite.checks.scope import (
     unknown_scope_not_granted,
 )
 from oauth2_token_contract.suite.checks.sent import sent_parameter
-from oauth2_token_contract.suite.checks.tokens import tokens_unique
+from oauth2_token_contract.suite.checks.tokens import tokens_unguessable, tokens_unique
 
 __all__ = [
     "CHECKS",
@@ -81,6 +81,7 @@ __all__ = [
     "status_is_documented",
     "token_is_json",
     "token_response_conforms",
+    "tokens_unguessable",
     "tokens_unique",
     "unknown_scope_not_granted",
     "unsupported_method",

@@ -46,7 +46,11 @@ def _wrong(value: str) -> str:
 
 
 @pytest.mark.checks(
-    Check.ENCODING_ACCEPTED, Check.TOKEN_RESPONSE_CONFORMS, Check.NO_STORE_ON_TOKENS, Check.TOKEN_IS_JSON
+    Check.ENCODING_ACCEPTED,
+    Check.TOKEN_RESPONSE_CONFORMS,
+    Check.NO_STORE_ON_TOKENS,
+    Check.TOKEN_IS_JSON,
+    Check.TOKENS_UNGUESSABLE,
 )
 @pytest.mark.parametrize("placement", PLACEMENTS)
 @pytest.mark.parametrize("media", MEDIA)
