@@ -239,6 +239,17 @@ class Contract:
                 found.append(422)
         return tuple(found)
 
+    def accepted_statuses_for(self, code: str) -> tuple[int, ...]:
+        """What a server may answer for a refusal with RFC error ``code``: :meth:`statuses_for`, and
+        401 for ``invalid_client`` whether or not the spec documents it.
+
+        RFC 6749 5.2 lets a server answer ``invalid_client`` with 401 and a ``WWW-Authenticate``
+        challenge (and requires it after Basic), so a server using that latitude keeps the contract;
+        the mock still answers only what the spec documents.
+        """
+        found = self.statuses_for(code)
+        return (*found, 401) if code == "invalid_client" and 401 not in found else found
+
     def refusal_body(self, status: int, code: str, description: str) -> dict[str, Any]:
         """The body the spec documents for a refusal at ``status``: ``{error}``, or per-field messages."""
         fields = self._fields_of(status) - {"error", "error_description"}
@@ -327,6 +338,8 @@ class Contract:
             said.append("client credentials in HTTP Basic too (RFC 6749 2.3.1: servers MUST support it)")
         if 400 not in self.statuses:
             said.append('refusals as 400 {"error": ...} (RFC 6749 5.2)')
+        if 401 not in self.statuses:
+            said.append("invalid_client as 401 with a WWW-Authenticate challenge too (RFC 6749 5.2)")
         if not self.token_types:
             said.append("any token_type (RFC 6749 7.1)")
         missing = [h for h in NO_STORE if h.lower() not in {n.lower() for n in self.response_headers(200)}]

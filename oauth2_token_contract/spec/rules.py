@@ -77,10 +77,11 @@ RULES: tuple[Rule, ...] = (
     _spec(
         "A1",
         Check.STATUS_IS_DOCUMENTED,
-        "A POST is answered 200, 400 or 429, nothing else.",
-        "contract: responses",
-        "invalid_client as 400 (RFC 6749 section 5.2 would allow 401; this "
-        "contract documents 400 only); no 5xx, no 503 for rate limiting",
+        "A POST is answered 200, 400 or 429, or 401 invalid_client with a WWW-Authenticate challenge "
+        "(naming Basic when the client sent Basic); nothing else.",
+        "contract: responses; RFC 6749 section 5.2",
+        "invalid_client as 401 with a challenge (section 5.2 allows it, and requires it after Basic; "
+        "the contract documents 400 only); no 5xx, no 503 for rate limiting",
     ),
     _spec(
         "A2",
@@ -306,7 +307,7 @@ RULES: tuple[Rule, ...] = (
         Check.CLIENT_AUTHENTICATED,
         "No credentials, a wrong secret or an unknown client id is invalid_client.",
         "RFC 6749 sections 2.3.1, 3.2.1, 5.2; contract: 400",
-        "-",
+        "401 invalid_client with a challenge (section 5.2)",
         "media",
         "placement",
     ),
@@ -355,7 +356,7 @@ RULES: tuple[Rule, ...] = (
         Check.INVALID_CLIENT_REACHED,
         "A wrong client secret is invalid_client.",
         "RFC 6749 section 5.2; contract: 400",
-        "-",
+        "401 invalid_client with a challenge (section 5.2)",
     ),
     _rfc(
         "R3",

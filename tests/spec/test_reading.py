@@ -45,7 +45,11 @@ def test_the_project_spec_reads_as_before() -> None:
     assert ours.token_types == ("opaque", "jwt")
     assert (ours.retry.name, ours.retry.unit, ours.retry.documented) == ("X-Retry-In", "milliseconds", True)
     assert ours.statuses_for("invalid_scope") == (400,)
-    assert ours.assumptions == ()
+    # The mock answers only the documented 400; the suite also accepts RFC 6749 5.2's 401.
+    assert ours.statuses_for("invalid_client") == (400,)
+    assert ours.accepted_statuses_for("invalid_client") == (400, 401)
+    assert ours.accepted_statuses_for("invalid_grant") == (400,)
+    assert ours.assumptions == ("invalid_client as 401 with a WWW-Authenticate challenge too (RFC 6749 5.2)",)
     assert ours.contradictions == ()
 
 
@@ -82,6 +86,7 @@ def test_an_added_422_takes_the_refusals_about_a_field(tmp_path: Path) -> None:
     assert read.statuses_for("invalid_scope") == (400, 422)
     assert read.statuses_for("invalid_grant") == (400,)  # the 422 names no refresh_token field
     assert read.statuses_for("invalid_client") == (400,)
+    assert read.accepted_statuses_for("invalid_client") == (400, 401)
     assert read.refusal_body(422, "invalid_scope", "unknown scope") == {"scope": "unknown scope"}
     assert read.refusal_body(400, "invalid_scope", "x") == {
         "error": "invalid_scope",

@@ -4,6 +4,7 @@ the test asked. What each allows, and why, is written in ``oauth2_token_contract
 from __future__ import annotations
 
 import os
+import re
 import time
 from functools import cache
 from typing import Any
@@ -19,6 +20,7 @@ from oauth2_token_contract.suite.exchange import Exchange
 
 __all__ = [
     "error_body_conforms",
+    "invalid_client_401_problem",
     "no_secret_echo",
     "no_store_on_tokens",
     "status_is_documented",
@@ -28,9 +30,14 @@ __all__ = [
 ]
 
 
+def _schema_status(status: int) -> int:
+    """The status whose documented body judges an answer: an undocumented 401 by the 400's."""
+    return 400 if status == 401 and 401 not in contract.load().statuses else status
+
+
 @cache
 def _validator(status: int) -> jsonschema.Draft202012Validator:
-    schema = contract.load().response_schema(status)
+    schema = contract.load().response_schema(_schema_status(status))
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
@@ -38,11 +45,41 @@ def _not_post(exchange: Exchange) -> bool:
     return exchange.request.method != "POST"
 
 
+# One challenge in a WWW-Authenticate value: its scheme starts the value or follows a comma.
+_SCHEME = r"(?:^|,)\s*{}(?:\s|,|$)"
+
+
+def invalid_client_401_problem(exchange: Exchange) -> str | None:
+    """What is wrong with a 401 the spec does not document, or None when RFC 6749 5.2 allows it.
+
+    5.2 lets a server answer ``invalid_client`` with 401, and then it MUST include a
+    ``WWW-Authenticate`` challenge, matching the scheme the client used when it sent Basic. A 401
+    for any other error is not among the answers the spec or the RFC allow.
+    """
+    if exchange.error != "invalid_client":
+        return f"401 with error {exchange.error or '(none)'}: RFC 6749 5.2 allows 401 only for invalid_client"
+    challenge = ",".join(exchange.header_values("www-authenticate"))
+    if not challenge.strip():
+        return "401 invalid_client without a WWW-Authenticate challenge (RFC 6749 5.2)"
+    basic = (exchange.request.header("authorization") or "")[:6].lower() == "basic "
+    if basic and not re.search(_SCHEME.format("basic"), challenge, re.IGNORECASE):
+        return (
+            f"401 invalid_client after Basic challenges {challenge!r}, not Basic "
+            "(RFC 6749 5.2: the scheme the client used)"
+        )
+    return None
+
+
 @check(Check.STATUS_IS_DOCUMENTED, method="POST")
 def status_is_documented(ctx: CheckContext, exchange: Exchange) -> None:
-    """POST answers only with the documented statuses. Other methods: see ``unsupported_method``."""
+    """POST answers only with the documented statuses, or a 401 ``invalid_client`` with its
+    challenge (RFC 6749 5.2). Other methods: see ``unsupported_method``."""
     allowed = contract.load().statuses
-    if exchange.status not in allowed:
+    if exchange.status == 401 and 401 not in allowed:
+        problem = invalid_client_401_problem(exchange)
+        if problem:
+            fail(Check.STATUS_IS_DOCUMENTED, problem, exchange)
+    elif exchange.status not in allowed:
         message = f"status {exchange.status} is not one of {sorted(allowed)}"
         fail(Check.STATUS_IS_DOCUMENTED, message, exchange)
 
@@ -131,13 +168,15 @@ def no_store_on_tokens(ctx: CheckContext, exchange: Exchange) -> None:
 
 
 def _documented_refusal(exchange: Exchange) -> bool:
-    return exchange.status in contract.load().refusal_statuses or exchange.status == 400
+    """A refusal whose body is judged: a documented one, a 400 and a 401 (RFC 6749 5.2's)."""
+    return exchange.status in contract.load().refusal_statuses or exchange.status in (400, 401)
 
 
 @check(Check.ERROR_BODY_CONFORMS, method="POST", when=_documented_refusal)
 def error_body_conforms(ctx: CheckContext, exchange: Exchange) -> None:
     """A refusal is JSON with the body the spec documents for its status: a 400's RFC 6749 5.2
-    ``{"error": ...}``, a 422's messages per field (where a spec documents one)."""
+    ``{"error": ...}`` (an undocumented 401's too), a 422's messages per field (where a spec
+    documents one)."""
     status = exchange.status
     media = media_type(exchange)
     if media != "application/json":

@@ -67,12 +67,13 @@ def expect_status(
 def refused_as(exchange: Exchange, codes: Iterable[str]) -> bool:
     """Whether the answer is a refusal the spec documents for one of the RFC 6749 5.2 ``codes``.
 
-    A 400 (or a documented 401 for ``invalid_client``) names the code in ``error``; a documented 422
+    A 400 (or a 401 for ``invalid_client``, which RFC 6749 5.2 allows whatever the spec documents)
+    names the code in ``error``; a documented 422
     with per-field messages names no code, so its status is the refusal (its body is judged by
     ``error_body_conforms``).
     """
     read = contract.load()
-    fits = {status for code in codes for status in read.statuses_for(code)}
+    fits = {status for code in codes for status in read.accepted_statuses_for(code)}
     if exchange.status not in fits:
         return False
     return exchange.status == 422 or (exchange.error is not None and exchange.error in set(codes))
@@ -80,7 +81,7 @@ def refused_as(exchange: Exchange, codes: Iterable[str]) -> bool:
 
 def _refusals(codes: Iterable[str]) -> str:
     """ "400 invalid_grant or invalid_request", and "or 422" where the spec documents one for them."""
-    fits = [status for code in codes for status in contract.load().statuses_for(code)]
+    fits = [status for code in codes for status in contract.load().accepted_statuses_for(code)]
     named = _wanted(dict.fromkeys(s for s in fits if s != 422), codes)
     return f"{named} or 422" if 422 in fits else named
 
@@ -88,8 +89,8 @@ def _refusals(codes: Iterable[str]) -> str:
 def error_is(
     ctx: CheckContext, exchange: Exchange, *codes: str, check: Check, asked: str | None = None
 ) -> Exchange:
-    """A documented refusal for one of ``codes``: a 400 naming it, or the spec's 401 or 422 where it
-    documents them for that kind of refusal (any shape findings alongside)."""
+    """A refusal for one of ``codes``: a 400 naming it, a 401 for ``invalid_client`` (RFC 6749 5.2),
+    or the spec's 422 where it documents one for that kind of refusal (any shape findings alongside)."""
     alongside = response_findings(ctx, exchange)
     ctx.judged(check)
     what = asked or "the request"
