@@ -10,7 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from oauth2_token_contract.mock.authentication import Authenticator, BasicCredentials
-from oauth2_token_contract.mock.errors import InvalidGrant, InvalidScope, MockError, RateLimited
+from oauth2_token_contract.mock.errors import (
+    InvalidClient,
+    InvalidGrant,
+    InvalidScope,
+    MockError,
+    RateLimited,
+)
 from oauth2_token_contract.mock.grants import Grants, Issued
 from oauth2_token_contract.mock.parsing import RequestParser
 from oauth2_token_contract.mock.responses import ResponseRenderer, json_response
@@ -181,6 +187,16 @@ class ChattyHeadersAndErrors(ResponseRenderer):
         return {**body, "error_uri": "https://docs.example.com/oauth2/errors", "trace_id": "abc123"}
 
 
+class InvalidClient401(ResponseRenderer):
+    """``invalid_client`` as 401 with a Basic challenge, as RFC 6749 5.2 allows (and requires after
+    Basic); authlib and django-oauth-toolkit answer so."""
+
+    def error(self, error: MockError) -> Response:
+        if isinstance(error, InvalidClient):
+            return json_response(401, self.error_body(error), {"WWW-Authenticate": 'Basic realm="token"'})
+        return super().error(error)
+
+
 class DeterministicJwt(TokenMinter):
     """JWTs without a jti: two grants in the same second for the same scope get the same token."""
 
@@ -291,6 +307,12 @@ CORRECT: dict[str, Correct] = {
             "extra cache directives, a charset, error_uri and extra error members",
             overrides={"renderer": ChattyHeadersAndErrors},
             allows="A4",
+        ),
+        Correct(
+            "invalid-client-401",
+            "invalid_client answered 401 with a Basic challenge",
+            overrides={"renderer": InvalidClient401},
+            allows="A1",
         ),
         Correct(
             "deterministic-jwt",

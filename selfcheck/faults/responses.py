@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from oauth2_token_contract.mock.authentication import Authenticator
-from oauth2_token_contract.mock.errors import InvalidClient, MockError, RateLimited
+from oauth2_token_contract.mock.errors import InvalidClient, InvalidGrant, MockError, RateLimited
 from oauth2_token_contract.mock.grants import Issued
 from oauth2_token_contract.mock.responses import ResponseRenderer, json_response
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
@@ -66,11 +66,29 @@ class ErrorsAsText(ResponseRenderer):
         return Response(f"{error.code}: {error.description or ''}", error.status, media_type="text/plain")
 
 
-class InvalidClient401(ResponseRenderer):
-    """``invalid_client`` as 401 with a challenge: RFC 6749 allows it, this contract does not."""
+class InvalidClient401NoChallenge(ResponseRenderer):
+    """``invalid_client`` as 401 without the ``WWW-Authenticate`` challenge RFC 6749 5.2 requires."""
 
     def error(self, error: MockError) -> Response:
         if isinstance(error, InvalidClient):
+            return json_response(401, self.error_body(error))
+        return super().error(error)
+
+
+class InvalidClient401BearerChallenge(ResponseRenderer):
+    """``invalid_client`` as 401 challenging Bearer, even to a client that sent Basic."""
+
+    def error(self, error: MockError) -> Response:
+        if isinstance(error, InvalidClient):
+            return json_response(401, self.error_body(error), {"WWW-Authenticate": 'Bearer realm="token"'})
+        return super().error(error)
+
+
+class InvalidGrant401(ResponseRenderer):
+    """``invalid_grant`` as 401 with a challenge: RFC 6749 5.2 allows 401 for invalid_client only."""
+
+    def error(self, error: MockError) -> Response:
+        if isinstance(error, InvalidGrant):
             return json_response(401, self.error_body(error), {"WWW-Authenticate": 'Basic realm="token"'})
         return super().error(error)
 
@@ -144,10 +162,22 @@ FAULTS: dict[str, Fault] = {
             breaks=("A5",),
         ),
         Fault(
-            "invalid-client-401",
-            "invalid_client answered 401 with a challenge, a status the contract lacks",
-            {"renderer": InvalidClient401},
-            breaks=("A1", "E13/json/basic", "E13/json/body", "E13/form/basic", "E13/form/body"),
+            "invalid-client-401-no-challenge",
+            "invalid_client answered 401 without the WWW-Authenticate challenge RFC 6749 5.2 requires",
+            {"renderer": InvalidClient401NoChallenge},
+            breaks=("A1",),
+        ),
+        Fault(
+            "invalid-client-401-bearer-challenge",
+            "invalid_client answered 401 challenging Bearer to a client that sent Basic",
+            {"renderer": InvalidClient401BearerChallenge},
+            breaks=("A1",),
+        ),
+        Fault(
+            "invalid-grant-401",
+            "invalid_grant answered 401, a status RFC 6749 5.2 keeps for invalid_client",
+            {"renderer": InvalidGrant401},
+            breaks=("A1", "R3"),
         ),
         Fault(
             "secret-in-error-description",
