@@ -12,7 +12,8 @@ never a shimmed one.
   kept in order; any other body (malformed, not UTF-8, non-string values) reaches the app unchanged.
 * ``opaque-token-type``: a 200 JSON answer whose ``token_type`` is ``Bearer`` (any case) says
   ``opaque`` instead, the rest of the body unchanged.
-* ``invalid-client-400``: a 401 answer is sent as 400 (headers and body unchanged).
+* ``invalid-client-400``: a 401 answer is sent as 400 (headers and body unchanged). The suite accepts
+  RFC 6749 5.2's 401 ``invalid_client``; the shim also hides a challenge of the wrong scheme (DOT's).
 """
 
 from __future__ import annotations
