@@ -393,7 +393,8 @@ RULES: tuple[Rule, ...] = (
         "L1",
         Check.REFRESH_TOKEN_LIMIT_ENFORCED,
         "A refresh grant whose refresh_token is past 4096 characters never gets a token.",
-        "contract: refresh_token maxLength 4096",
+        "contract: refresh_token maxLength 4096 (a spec with no limit: 4096 stands in, and a token past "
+        "it was never issued: RFC 6749 section 5.2)",
         "invalid_request (malformed) or invalid_grant (unknown token); a client_credentials grant may "
         "refuse such a parameter or ignore it (RFC 6749 section 3.2: it is not one of that grant's)",
     ),
@@ -409,7 +410,7 @@ RULES: tuple[Rule, ...] = (
         "L3",
         Check.NO_TRUNCATION,
         "A real refresh token padded past the limit does not work.",
-        "contract: maxLength 4096",
+        "contract: maxLength 4096 (a spec with no limit: 4096 stands in); RFC 6749 section 10.4",
         "invalid_request or invalid_grant",
         "media",
     ),
