@@ -54,6 +54,9 @@ RFC_ERROR_CODES = (
 )
 # The request field each refusal is about, where a spec documents per-field refusal bodies (422).
 FIELD_OF = {"invalid_scope": "scope", "invalid_grant": "refresh_token", "invalid_request": None}
+# Where a spec sets no maxLength for refresh_token, tokens are tested past the documentation page's
+# limit: a longer token was never issued, and truncating columns and buffers usually sit there.
+STAND_IN_TOKEN_LIMIT = 4096
 EXPIRES_IN = (1, 2**31 - 1)  # RFC 6749 5.1: a lifetime in seconds; an int32 holds it
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 5.1, whatever a spec says
 

@@ -5,7 +5,7 @@ Past the limit a server may call the request malformed (``invalid_request``) or 
 (``invalid_grant``): RFC 6749 section 5.2 allows either. What must never happen is a token that works.
 Issued tokens keep within the limit too: ``token_response_conforms`` checks every 200.
 
-A spec that sets no limit still has tokens that were never issued: past :data:`STAND_IN` characters
+A spec that sets no limit still has tokens that were never issued: past ``STAND_IN_TOKEN_LIMIT`` characters
 (the documentation page's limit, where a truncating column or buffer usually sits) a token is still
 unknown or refused, a padded one is still not the real one, and one character more is another token.
 Only "within the limit is read and looked up" needs the spec's word, and is skipped without it.
@@ -30,9 +30,8 @@ NO_LIMIT = (
     "malformed, so no length is known to be read and looked up"
 )
 pytestmark = pytest.mark.token_contract
-STAND_IN = 4096
 # The length past which tokens are tested: the spec's limit, else the stand-in (see the docstring).
-LIMIT = STAND_IN if SPEC_LIMIT is None else SPEC_LIMIT
+LIMIT = contract.STAND_IN_TOKEN_LIMIT if SPEC_LIMIT is None else SPEC_LIMIT
 REFUSED = ("invalid_request", "invalid_grant")
 thorough = pytest.mark.thorough
 
