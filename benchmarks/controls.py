@@ -33,10 +33,10 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
-from oauth2_token_contract.mock.processes import read_announcement, running_group
-from oauth2_token_contract.mock.settings import DEFAULT_CONFIG
 
 from benchmarks.processes import ROOT, UNSPENT_BUDGET, Load, Server, run_wrk, wrk_scripts
+from oauth2_token_contract.mock.processes import read_announcement, running_group
+from oauth2_token_contract.mock.settings import DEFAULT_CONFIG
 
 VARIANTS = ("base", "unused", "off", "in use")
 KINDS = ("json", "form")

@@ -14,10 +14,9 @@ import subprocess
 import sys
 import time
 
+from benchmarks.processes import ROOT
 from oauth2_token_contract.mock.embedded import default_client
 from oauth2_token_contract.mock.server import running_mock
-
-from benchmarks.processes import ROOT
 
 FAMILIES = "oauth2_token_contract/suite/families"
 DEADLINE = 120

@@ -1,6 +1,6 @@
-"""``openapi/`` holds the contract, ``oauth2-token.yaml``; the build ships it as
-``oauth2_token_contract.openapi``.
+"""``openapi/``: the contracts, shipped as package data (``oauth2_token_contract.openapi``).
 
-There is no code here: :mod:`oauth2_token_contract.spec.contract` reads the file through
-``importlib.resources``.
+No code lives here, and a test keeps it so: this file only makes the folder a package, so that
+``importlib.resources`` finds the documents in an editable install too (a namespace package mapped
+from outside its parent's folder is not found there).
 """

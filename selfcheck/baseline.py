@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 from oauth2_token_contract.mock.processes import run_group
-
 from oauth2_token_contract.spec import contract
 from selfcheck.outcomes import Variant
 from selfcheck.suite_run import suite_env

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from oauth2_token_contract.mock.settings import load_settings
-
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.names import Check
 from selfcheck.faults import CORRECT, FAULTS

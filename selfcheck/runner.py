@@ -29,7 +29,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from oauth2_token_contract.mock.server import running_mock_process
-
 from oauth2_token_contract.spec import contract
 from selfcheck.applicability import not_applicable
 from selfcheck.baseline import run_plain_schemathesis

@@ -1,7 +1,8 @@
 """Imports point one way, spec <- mock <- suite <- plugin <- cli, and no module imports itself round.
 
-The installed package is one name, ``oauth2_token_contract``; its layers are its subpackages, and the
-mock's (shipped as ``oauth2_token_contract.mock``) live in the repository's ``mocks/``. Every import
+The installed package is one name, ``oauth2_token_contract``; its layers are its subpackages, each in
+the folder of its import name (the repository's ``openapi/`` and ``mocks/`` hold data shipped inside
+it, and no code: a test below keeps them so). Every import
 counts, at module level or inside a function (a lazy import is still a dependency), as read from the
 source by ``ast``. A failure names the offending import, so the fix is where it says. The old top-level
 names (``mocks``, ``token_spec``, ``token_contract``) are never imported: a user's own ``mocks``
@@ -28,8 +29,11 @@ LAYERS = {
     "__main__": {"cli"},
     "": set(),
 }
-# Where each layer's source lives in the repository.
-FOLDERS = {"mock": ROOT / "mocks", "openapi": ROOT / "openapi"}
+# Folders outside the package that ship inside it as data: no code may live there.
+DATA = {
+    "oauth2_token_contract.openapi": ROOT / "openapi",
+    "oauth2_token_contract.mock.assets": ROOT / "mocks",
+}
 PROJECT = {PACKAGE, "tests", "benchmarks", "selfcheck"}
 RETIRED = {"mocks", "token_spec", "token_contract"}
 
@@ -39,12 +43,6 @@ def _modules() -> dict[str, Path]:
     for path in sorted((ROOT / PACKAGE).rglob("*.py")):
         parts = path.relative_to(ROOT).with_suffix("").parts
         found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
-    for layer, folder in FOLDERS.items():
-        for path in sorted(folder.rglob("*.py")):
-            if "node_modules" in path.parts:
-                continue
-            parts = (PACKAGE, layer, *path.relative_to(folder).with_suffix("").parts)
-            found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     return found
 
 
@@ -86,6 +84,16 @@ def test_a_module_imports_only_its_layer_and_those_below(module: str) -> None:
     assert not wrong, (
         f"{module} imports {wrong}: the {layer or 'package'} layer may import only {sorted(allowed)}"
     )
+
+
+def test_the_data_folders_hold_no_code() -> None:
+    """Code lives under the folder of its import name; the data folders keep only the docstring that
+    makes them packages for ``importlib.resources``."""
+    for name, folder in DATA.items():
+        sources = sorted(p for p in folder.rglob("*.py") if "node_modules" not in p.parts)
+        assert [p.name for p in sources] == ["__init__.py"], f"{name}: move {sources} under {PACKAGE}/"
+        body = ast.parse(sources[0].read_text(encoding="utf-8")).body
+        assert len(body) == 1 and isinstance(body[0], ast.Expr), f"{sources[0]}: only a docstring here"
 
 
 def test_nothing_imports_the_retired_top_level_names() -> None:

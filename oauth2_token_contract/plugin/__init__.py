@@ -50,8 +50,8 @@ from oauth2_token_contract.spec.contract import SpecError
 from oauth2_token_contract.suite import profiles
 from oauth2_token_contract.suite.checks import CheckContext
 from oauth2_token_contract.suite.errors import SettingError
-from oauth2_token_contract.suite.expected import ENV as EXPECTED_ENV
-from oauth2_token_contract.suite.expected import load_expected
+from oauth2_token_contract.suite.known_failures import ENV as EXPECTED_ENV
+from oauth2_token_contract.suite.known_failures import load_expected
 from oauth2_token_contract.suite.pacing import Pacer
 from oauth2_token_contract.suite.settings import Settings
 

@@ -11,7 +11,7 @@ from hypothesis import settings as hypothesis_settings
 
 from oauth2_token_contract.suite.checks import CheckContext
 from oauth2_token_contract.suite.exit_codes import Exit
-from oauth2_token_contract.suite.expected import ExpectedFailures
+from oauth2_token_contract.suite.known_failures import ExpectedFailures
 from oauth2_token_contract.suite.pacing import Pacer
 from oauth2_token_contract.suite.planning import Plan
 from oauth2_token_contract.suite.report import RunReport

@@ -29,7 +29,6 @@ from typing import Any
 
 from oauth2_token_contract.mock.app import create_app
 from oauth2_token_contract.mock.settings import MockSettings, load_settings
-
 from selfcheck.faults import (
     credentials,
     encodings,

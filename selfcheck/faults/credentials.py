@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 from oauth2_token_contract.mock.authentication import Authenticator, BasicCredentials
 from oauth2_token_contract.mock.errors import InvalidClient, InvalidGrant, InvalidRequest
 from oauth2_token_contract.mock.settings import ClientConfig
-
 from selfcheck.faults.media import MEDIA, MediaAware
 from selfcheck.faults.model import Fault
 

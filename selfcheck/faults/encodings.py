@@ -14,7 +14,6 @@ from oauth2_token_contract.mock.endpoint import TokenEndpoint
 from oauth2_token_contract.mock.errors import InvalidRequest, MockError
 from oauth2_token_contract.mock.parsing import JsonMembers, RequestParser
 from oauth2_token_contract.mock.settings import MockSettings
-
 from selfcheck.faults.model import Fault
 
 __all__ = ["FAULTS"]

@@ -18,7 +18,6 @@ from oauth2_token_contract.mock.grants import Grants, Issued
 from oauth2_token_contract.mock.parsing import RequestParser
 from oauth2_token_contract.mock.settings import ClientConfig
 from oauth2_token_contract.mock.validation import RequestValidator
-
 from selfcheck.faults.media import MEDIA, MediaAware
 from selfcheck.faults.model import CC_ONLY_CLIENT, Fault
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.responses import Response
+
 from oauth2_token_contract.mock.authentication import Authenticator, BasicCredentials
 from oauth2_token_contract.mock.errors import (
     InvalidClient,
@@ -19,12 +21,10 @@ from oauth2_token_contract.mock.errors import (
 )
 from oauth2_token_contract.mock.grants import Grants, Issued
 from oauth2_token_contract.mock.parsing import RequestParser
-from oauth2_token_contract.mock.responses import ResponseRenderer, json_response
+from oauth2_token_contract.mock.rendering import ResponseRenderer, json_response
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 from oauth2_token_contract.mock.tokens import TokenMinter
 from oauth2_token_contract.mock.validation import RequestValidator
-from starlette.responses import Response
-
 from selfcheck.faults.model import CC_ONLY_CLIENT, JWT_CLIENT, Correct
 from selfcheck.faults.token_limit import LengthBlindValidator
 

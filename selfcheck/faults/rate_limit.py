@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from oauth2_token_contract.mock.errors import RateLimited
-from oauth2_token_contract.mock.ratelimit import RateLimiter
-from oauth2_token_contract.mock.responses import ResponseRenderer, json_response
 from starlette.responses import Response
 
+from oauth2_token_contract.mock.errors import RateLimited
+from oauth2_token_contract.mock.ratelimit import RateLimiter
+from oauth2_token_contract.mock.rendering import ResponseRenderer, json_response
 from selfcheck.faults.model import Fault
 
 __all__ = ["FAULTS"]

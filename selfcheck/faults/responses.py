@@ -8,14 +8,14 @@ import json
 import time
 from typing import Any
 
+from starlette.responses import Response
+
 from oauth2_token_contract.mock.authentication import Authenticator
 from oauth2_token_contract.mock.errors import InvalidClient, InvalidGrant, MockError, RateLimited
 from oauth2_token_contract.mock.grants import Issued
-from oauth2_token_contract.mock.responses import ResponseRenderer, json_response
+from oauth2_token_contract.mock.rendering import ResponseRenderer, json_response
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 from oauth2_token_contract.mock.tokens import TokenMinter
-from starlette.responses import Response
-
 from selfcheck.faults.model import JWT_CLIENT, Fault
 
 __all__ = ["FAULTS"]

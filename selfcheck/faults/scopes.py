@@ -9,7 +9,6 @@ from typing import Any
 from oauth2_token_contract.mock.errors import InvalidScope
 from oauth2_token_contract.mock.grants import Grants, Issued
 from oauth2_token_contract.mock.settings import ClientConfig
-
 from selfcheck.faults.model import Fault
 
 __all__ = ["FAULTS"]

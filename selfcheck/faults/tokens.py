@@ -12,7 +12,6 @@ from oauth2_token_contract.mock.grants import Grants, Issued
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 from oauth2_token_contract.mock.store import RefreshRecord
 from oauth2_token_contract.mock.tokens import TokenMinter
-
 from selfcheck.faults.model import Fault
 
 __all__ = ["FAULTS"]

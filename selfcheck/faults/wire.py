@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any, ClassVar
 
-from oauth2_token_contract.mock.parsing import RequestParser
-from oauth2_token_contract.mock.responses import ResponseRenderer, json_response
 from starlette.responses import Response
 
+from oauth2_token_contract.mock.parsing import RequestParser
+from oauth2_token_contract.mock.rendering import ResponseRenderer, json_response
 from selfcheck.faults.model import Fault
 
 __all__ = ["FAULTS"]

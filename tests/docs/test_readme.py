@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from oauth2_token_contract.suite.expected import load_expected
+from oauth2_token_contract.suite.known_failures import load_expected
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from oauth2_token_contract.mock.settings import DEFAULT_CONFIG
 
 

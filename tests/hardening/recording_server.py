@@ -15,7 +15,6 @@ from typing import Any
 
 from oauth2_token_contract.mock.server import serve
 from oauth2_token_contract.mock.settings import load_settings
-
 from selfcheck.faults import faulty_app
 
 TOKEN_FIELDS = ("access_token", "refresh_token")

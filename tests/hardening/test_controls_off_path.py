@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from oauth2_token_contract.mock.settings import DEFAULT_CONFIG, load_settings
 
+from oauth2_token_contract.mock.settings import DEFAULT_CONFIG, load_settings
 from selfcheck.suite_run import run_suite
 from tests.support.mock_process import mock_process, serve_command
 

@@ -13,10 +13,10 @@ import time
 from collections.abc import Iterator
 
 import pytest
+
 from oauth2_token_contract.mock import running_mock
 from oauth2_token_contract.mock.bounds import OVER_CAPACITY_RETRY_MS, READ_TIMEOUT, TIMEOUT_KEEP_ALIVE
 from oauth2_token_contract.mock.settings import load_settings
-
 from oauth2_token_contract.spec import contract
 from tests.hardening.rawhttp import connect, exchange, read_answer, request_bytes, token_request
 

@@ -26,10 +26,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from oauth2_token_contract.mock.bounds import MAX_HEADER_BYTES
-from oauth2_token_contract.mock.settings import load_settings
 from schemathesis import GenerationMode
 
+from oauth2_token_contract.mock.bounds import MAX_HEADER_BYTES
+from oauth2_token_contract.mock.settings import load_settings
 from oauth2_token_contract.spec import contract
 from tests.hardening.rawhttp import Answer, exchange, token_request
 from tests.support.mock_process import MockProcess, mock_process, serve_command

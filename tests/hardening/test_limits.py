@@ -17,9 +17,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+
 from oauth2_token_contract.mock import create_app, load_settings, running_mock
 from oauth2_token_contract.mock.bounds import MAX_HEADER_BYTES, READ_TIMEOUT, TIMEOUT_KEEP_ALIVE
-
 from tests.hardening.rawhttp import connect, exchange, read_answer, request_bytes, token_request
 from tests.support.mock_http import TIMEOUT, TOKEN, basic
 

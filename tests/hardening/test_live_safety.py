@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from oauth2_token_contract.mock import create_app, load_settings, running_mock
-
 from oauth2_token_contract.suite.exit_codes import Exit
 from selfcheck.suite_run import run_suite
 

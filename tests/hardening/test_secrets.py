@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+
 from oauth2_token_contract.mock.authentication import Authenticator
 from oauth2_token_contract.mock.settings import DEFAULT_CONFIG, load_settings
-
 from selfcheck.suite_run import run_suite
 from tests.support.mock_process import mock_process
 

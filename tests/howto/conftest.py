@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
 from oauth2_token_contract.mock import MockControls
 from oauth2_token_contract.mock.embedded import ClientCredentials
-
 from oauth2_token_contract.plugin.mock_fixtures import TokenMock
 from tests.howto.example_client import TokenClient
 

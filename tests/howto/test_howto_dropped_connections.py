@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from oauth2_token_contract.mock import MockControls
 
+from oauth2_token_contract.mock import MockControls
 from tests.howto.example_client import TokenUnavailable
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+
 from oauth2_token_contract.mock import load_settings, running_mock
 from oauth2_token_contract.mock.settings import ClientConfig
 

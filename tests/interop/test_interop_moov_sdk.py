@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from moovio_sdk import Moov
 from moovio_sdk.models import components, errors
+
 from oauth2_token_contract.mock import load_settings, running_mock
 from oauth2_token_contract.mock.settings import ClientConfig
 

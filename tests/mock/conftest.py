@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+
 from oauth2_token_contract.mock import load_settings, running_mock
 from oauth2_token_contract.mock.settings import DEFAULT_CONFIG, ClientConfig
-
 from tests.support.mock_http import TIMEOUT, basic
 
 

@@ -8,11 +8,11 @@ import types
 
 import httpx
 import pytest
+
+from oauth2_token_contract import mock
 from oauth2_token_contract.mock.cli import main
 from oauth2_token_contract.mock.embedded import default_client
 from oauth2_token_contract.mock.server import running_mock_process
-
-from oauth2_token_contract import mock
 from tests.support.mock_http import TIMEOUT, TOKEN
 
 

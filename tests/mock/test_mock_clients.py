@@ -8,8 +8,8 @@ import json
 import httpx
 import jwt
 import pytest
-from oauth2_token_contract.mock import create_app, load_settings, running_mock
 
+from oauth2_token_contract.mock import create_app, load_settings, running_mock
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.redaction import MASK
 from tests.support.mock_http import TIMEOUT, TOKEN, basic, error_of, journal

@@ -9,9 +9,9 @@ import time
 import httpx
 import jwt
 import pytest
+
 from oauth2_token_contract.mock import running_mock
 from oauth2_token_contract.mock.clock import MAX_OFFSET_SECONDS, MockClock
-
 from tests.support.mock_http import TIMEOUT, TOKEN, basic, error_of
 
 CLOCK = "/__mock/clock"

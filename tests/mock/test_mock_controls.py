@@ -83,6 +83,7 @@ def test_journal_records_and_redacts(http, basic_auth, token, opaque_client):
 
 def test_journal_is_bounded(write_config, opaque_client):
     import httpx
+
     from oauth2_token_contract.mock import running_mock
 
     def configure(data):
@@ -106,6 +107,7 @@ def test_reset_clears_the_journal(http, token):
 
 def test_controls_can_be_turned_off(write_config, opaque_client):
     import httpx
+
     from oauth2_token_contract.mock import running_mock
 
     def configure(data):

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from oauth2_token_contract.mock import create_app, load_settings, running_mock
-from oauth2_token_contract.mock.forced_answers import MAX_DELAY_MS, SLOW_BODY_GAP, SLOW_BODY_PIECES
 
+from oauth2_token_contract.mock import create_app, load_settings, running_mock
+from oauth2_token_contract.mock.forcing import MAX_DELAY_MS, SLOW_BODY_GAP, SLOW_BODY_PIECES
 from tests.support.mock_http import TIMEOUT, TOKEN, error_of, journal
 
 BROKEN = (httpx.ReadError, httpx.RemoteProtocolError)

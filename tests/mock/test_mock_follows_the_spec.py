@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+
 from oauth2_token_contract.mock import create_app, load_settings, running_mock
 from oauth2_token_contract.mock.versions import VersionedApp
-
 from oauth2_token_contract.spec import contract
 from tests.support.mock_http import TIMEOUT, TOKEN
 

@@ -8,9 +8,9 @@ import time
 
 import httpx
 import pytest
+
 from oauth2_token_contract.mock import create_app, load_settings, running_mock
 from oauth2_token_contract.mock.journal import MAX_WAIT_SECONDS
-
 from tests.support.mock_http import TIMEOUT, TOKEN
 
 REQUESTS = "/__mock/requests"

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+
 from oauth2_token_contract.mock import ControlRefused, MockControls
 from oauth2_token_contract.mock.controls_client import statuses
-
 from tests.support.mock_http import TIMEOUT, TOKEN
 
 

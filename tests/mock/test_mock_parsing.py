@@ -53,6 +53,7 @@ def test_plus_in_a_form_is_a_space(http, basic_auth, opaque_client):
 def test_form_decoded_basic_credentials(write_config):
     """Basic credentials are form-url-decoded after base64 (RFC 6749 section 2.3.1)."""
     import httpx
+
     from oauth2_token_contract.mock import running_mock
 
     def configure(data):

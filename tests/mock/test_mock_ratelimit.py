@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from oauth2_token_contract.mock import running_mock
 
+from oauth2_token_contract.mock import running_mock
 from oauth2_token_contract.spec import contract
 from tests.support.mock_http import TIMEOUT, TOKEN, basic
 

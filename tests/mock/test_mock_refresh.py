@@ -6,8 +6,8 @@ import time
 
 import httpx
 import pytest
-from oauth2_token_contract.mock import create_app, load_settings, running_mock
 
+from oauth2_token_contract.mock import create_app, load_settings, running_mock
 from tests.support.mock_http import TIMEOUT, TOKEN, error_of
 
 

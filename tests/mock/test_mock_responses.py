@@ -7,8 +7,9 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from oauth2_token_contract.mock.grants import Issued
-from oauth2_token_contract.mock.responses import ResponseRenderer, json_response, token_json
+from oauth2_token_contract.mock.rendering import ResponseRenderer, json_response, token_json
 from oauth2_token_contract.mock.settings import load_settings
 
 RENDERER = ResponseRenderer(load_settings())

@@ -9,10 +9,10 @@ import sys
 import httpx
 import pytest
 import yaml
+
 from oauth2_token_contract.mock import create_app, load_settings, running_mock
 from oauth2_token_contract.mock.scripted import MAX_TIMES
 from oauth2_token_contract.mock.settings import ConfigError
-
 from oauth2_token_contract.spec import contract
 from tests.support.mock_http import TIMEOUT, TOKEN, error_of, journal
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+
 from oauth2_token_contract.mock import load_settings
 from oauth2_token_contract.mock.ratelimit import RateLimiter
 from oauth2_token_contract.mock.settings import ConfigError, parse_rate
-
 from oauth2_token_contract.spec import contract
 
 SPEC = contract.load()

@@ -7,8 +7,8 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from oauth2_token_contract.mock import running_mock
 
+from oauth2_token_contract.mock import running_mock
 from oauth2_token_contract.spec import contract
 from tests.support.mock_http import TIMEOUT, TOKEN, error_of
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import httpx
+
 from oauth2_token_contract.mock import load_settings, running_mock
 from oauth2_token_contract.mock.store import RefreshRecord, RefreshTokenStore
-
 from tests.support.mock_http import TIMEOUT, TOKEN, error_of
 
 CAPACITY = 4

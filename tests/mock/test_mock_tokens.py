@@ -6,10 +6,10 @@ import os
 
 import jwt
 import pytest
+
 from oauth2_token_contract.mock import running_mock
 from oauth2_token_contract.mock.settings import load_settings
 from oauth2_token_contract.mock.tokens import TokenMinter
-
 from oauth2_token_contract.spec import contract
 from tests.support.mock_http import TOKEN, basic
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import httpx
 import pytest
+
 from oauth2_token_contract.mock import create_app, load_settings, running_mock
 from oauth2_token_contract.mock.grants import Issued
-from oauth2_token_contract.mock.responses import ResponseRenderer
-
+from oauth2_token_contract.mock.rendering import ResponseRenderer
 from tests.support.mock_http import TIMEOUT, TOKEN
 
 

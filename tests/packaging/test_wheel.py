@@ -18,8 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from oauth2_token_contract.mock.processes import read_announcement, running_group
 
+from oauth2_token_contract.mock.processes import read_announcement, running_group
 from oauth2_token_contract.spec import contract
 from selfcheck.suite_run import ROOT
 
@@ -152,17 +152,16 @@ def test_a_project_with_its_own_mocks_package_runs_its_tests_with_the_plugin_loa
 
 
 def test_every_package_folder_is_listed_for_the_wheel() -> None:
-    """The package list is explicit (two folders are mapped): a new subpackage must join it."""
-    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    folders = {
-        "oauth2_token_contract": ROOT / "oauth2_token_contract",
-        "oauth2_token_contract.mock": ROOT / "mocks",
+    """The package list is explicit (the data folders are mapped): a new subpackage must join it."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(setuptools["packages"])
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "oauth2_token_contract").rglob("__init__.py")
     }
-    found = set()
-    for name, folder in folders.items():
-        for init in folder.rglob("__init__.py"):
-            if "node_modules" in init.parts:
-                continue
-            parts = init.parent.relative_to(folder).parts
-            found.add(".".join((name, *parts)))
     assert found - listed == set(), "add to [tool.setuptools] packages"
+    # Only the data folders are mapped (tests/test_layers.py keeps code out of them).
+    assert set(setuptools["package-dir"]) == {
+        "oauth2_token_contract.openapi",
+        "oauth2_token_contract.mock.assets",
+    }

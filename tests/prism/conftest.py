@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
-from oauth2_token_contract.mock.prism import PrismServer, PrismUnavailable, running_prism
 
+from oauth2_token_contract.mock.prism import PrismServer, PrismUnavailable, running_prism
 from oauth2_token_contract.spec import contract
 
 NOT_INSTALLED = "npm ci --prefix mocks has not run"

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from oauth2_token_contract.mock import prism
 
+from oauth2_token_contract.mock import prism
 from tests.prism.conftest import NOT_INSTALLED
 
 pytestmark = pytest.mark.prism
 
 ROOT = Path(__file__).resolve().parents[2]
-# The entry point mocks/__main__.py hands the `prism` subcommand to.
+# The entry point oauth2_token_contract/mock/__main__.py hands the `prism` subcommand to.
 RUN_MAIN = "import sys; from oauth2_token_contract.mock.prism import main; sys.exit(main(sys.argv[1:]))"
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from oauth2_token_contract.mock import prism
 from oauth2_token_contract.mock.prism import PrismStartupError, PrismUnavailable, running_prism
 from oauth2_token_contract.mock.processes import group_members
-
 from tests.prism.conftest import NOT_INSTALLED, prism_or_skip
 
 pytestmark = pytest.mark.prism

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
-from oauth2_token_contract.mock.prism import PrismServer
 
+from oauth2_token_contract.mock.prism import PrismServer
 from oauth2_token_contract.spec import contract
 from tests.prism.conftest import REQUEST_TIMEOUT, prism_or_skip
 

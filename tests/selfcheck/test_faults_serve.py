@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from oauth2_token_contract.mock import running_mock
 
+from oauth2_token_contract.mock import running_mock
 from oauth2_token_contract.spec import contract
 from selfcheck.faults import FAULTS, faulty_app
 from tests.support.mock_http import TIMEOUT, TOKEN

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from oauth2_token_contract.mock.app import create_app
 from oauth2_token_contract.mock.components import DEFAULTS
 from oauth2_token_contract.mock.endpoint import TokenEndpoint
 from oauth2_token_contract.mock.settings import load_settings
-
 from selfcheck.faults import CC_ONLY_CLIENT, CORRECT, FAULTS, JWT_CLIENT, faulty_app
 from selfcheck.outcomes import variants
 from selfcheck.report import render_table

@@ -14,8 +14,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
-from oauth2_token_contract.mock.settings import load_settings
 
+from oauth2_token_contract.mock.settings import load_settings
 from tests.support.mock_process import MockProcess, mock_process, serve_command
 from tests.support.redis_server import RedisServer
 
@@ -62,6 +62,7 @@ def token_body(**fields: str) -> dict[str, str]:
 def write_config(tmp_path: Path) -> Callable[..., Path]:
     """A copy of the default config with top-level sections replaced."""
     import yaml
+
     from oauth2_token_contract.mock.settings import DEFAULT_CONFIG
 
     def write(update: Callable[[dict], None]) -> Path:

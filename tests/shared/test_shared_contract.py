@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from oauth2_token_contract.mock import create_app, load_settings, running_mock
-
 from oauth2_token_contract.spec import contract
 from selfcheck.suite_run import SuiteRun, run_suite
 from tests.shared.round_robin import RoundRobin

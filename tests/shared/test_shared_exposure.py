@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from oauth2_token_contract.mock import ControlRefused, MockControls
 
+from oauth2_token_contract.mock import ControlRefused, MockControls
 from tests.shared.conftest import EXAMPLE, token_body
 from tests.shared.test_shared_contract import suite_against
 from tests.support.tls import Certificates, make_certificates

@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from oauth2_token_contract.mock import MockControls
 
+from oauth2_token_contract.mock import MockControls
 from tests.shared.conftest import EXAMPLE, token_body
 from tests.support.redis_server import RedisServer
 

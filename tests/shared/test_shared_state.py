@@ -11,11 +11,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+
 from oauth2_token_contract.mock import MockControls, create_app, load_settings, running_mock
 from oauth2_token_contract.mock.settings import ConfigError
 from oauth2_token_contract.mock.shared.engine import Engine
 from oauth2_token_contract.mock.shared.journal import MARK_SECONDS, RedisJournal
-
 from tests.shared.conftest import EXAMPLE, token_body
 from tests.support.redis_server import RedisServer
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from oauth2_token_contract.mock.processes import group_members
 
+from oauth2_token_contract.mock.processes import group_members
 from tests.shared.conftest import token_body
 
 RACERS = 50

@@ -20,7 +20,7 @@ SKIPPED = {ROOT / "oauth2_token_contract" / "spec" / "names.py"}
 def _sources() -> list[Path]:
     return [
         path
-        for folder in ("oauth2_token_contract", "mocks", "selfcheck", "tests", "benchmarks")
+        for folder in ("oauth2_token_contract", "selfcheck", "tests", "benchmarks")
         for path in sorted((ROOT / folder).rglob("*.py"))
         if path not in SKIPPED and "node_modules" not in path.parts
     ]

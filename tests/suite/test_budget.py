@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 from hypothesis.errors import Flaky
-from oauth2_token_contract.mock import create_app, load_settings, running_mock
 
+from oauth2_token_contract.mock import create_app, load_settings, running_mock
 from oauth2_token_contract.plugin.failures import budget_spent
 from oauth2_token_contract.plugin.state import PACER
 from oauth2_token_contract.suite.errors import BudgetExhausted

@@ -13,10 +13,10 @@ import subprocess
 from collections.abc import Callable
 
 import pytest
+
 from oauth2_token_contract.mock import running_mock
 from oauth2_token_contract.mock.app import create_app
 from oauth2_token_contract.mock.settings import load_settings
-
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.names import Check
 from selfcheck.faults import FAULTS, faulty_app

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from oauth2_token_contract.mock import running_mock
 
+from oauth2_token_contract.mock import running_mock
 from oauth2_token_contract.spec.names import Check
-from oauth2_token_contract.suite.expected import ExpectedFailures, load_expected
+from oauth2_token_contract.suite.known_failures import ExpectedFailures, load_expected
 from selfcheck.faults import faulty_app
 from selfcheck.suite_run import SuiteRun
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from oauth2_token_contract.suite.checks.answers import expires_in_as_a_timestamp
+from oauth2_token_contract.suite.checks.every_answer import expires_in_as_a_timestamp
 
 NOW = 1_800_000_000.0
 

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from oauth2_token_contract.mock import running_mock
 
+from oauth2_token_contract.mock import running_mock
 from oauth2_token_contract.suite.exit_codes import Exit
 from selfcheck.suite_run import FAMILIES, ROOT, SuiteRun, suite_env
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from oauth2_token_contract.mock import running_mock
 from oauth2_token_contract.mock.controls_client import MockControls
-
 from oauth2_token_contract.plugin.failures import INTERMITTENT
 from oauth2_token_contract.spec.names import Check
 from selfcheck.suite_run import SuiteRun

@@ -10,7 +10,7 @@ import pytest
 
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.suite.checks import CheckContext
-from oauth2_token_contract.suite.checks.answers import error_body_conforms, status_is_documented
+from oauth2_token_contract.suite.checks.every_answer import error_body_conforms, status_is_documented
 from oauth2_token_contract.suite.checks.expectations import error_is, refused_as
 from oauth2_token_contract.suite.errors import ContractViolation
 from oauth2_token_contract.suite.exchange import Exchange, SentRequest

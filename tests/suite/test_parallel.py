@@ -15,8 +15,8 @@ import threading
 from typing import Any
 
 import pytest
-from oauth2_token_contract.mock import create_app, load_settings, running_mock
 
+from oauth2_token_contract.mock import create_app, load_settings, running_mock
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.suite.errors import BudgetExhausted
 from oauth2_token_contract.suite.pacing import Pacer

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from oauth2_token_contract.mock import running_mock
 
+from oauth2_token_contract.mock import running_mock
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.suite.catalogue import CATALOGUE
 from selfcheck.faults import faulty_app

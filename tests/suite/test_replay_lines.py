@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 import yaml
+
 from oauth2_token_contract.mock import create_app, load_settings, running_mock
 from oauth2_token_contract.mock.settings import DEFAULT_CONFIG
-
 from oauth2_token_contract.spec.redaction import MASK, Redactor
 from oauth2_token_contract.suite.checks.query import in_query
 from oauth2_token_contract.suite.client import FORM, JSON, TokenClient, basic_header

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
-from oauth2_token_contract.mock.settings import load_settings
 
+from oauth2_token_contract.mock.settings import load_settings
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.names import Check
 from selfcheck.suite_run import run_suite

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from oauth2_token_contract.mock.processes import ANNOUNCEMENT, running_group, url_announced
 from oauth2_token_contract.mock.server import serve_command as mock_serve_command
-
 from selfcheck.suite_run import ROOT
 
 __all__ = ["MockProcess", "mock_process", "serve_command"]

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import redis
+
 from oauth2_token_contract.mock.processes import start_group, stop_group
 
 __all__ = ["RedisServer", "redis_server_binary"]

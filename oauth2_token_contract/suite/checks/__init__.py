@@ -9,7 +9,7 @@ RFC 6749 where it is silent, every choice the RFC offers), is written in
 
     context        CheckContext: the run's coverage, the findings held beside a test
     registry       @check, its guard, the registry, running every-answer checks
-    answers        every answer's status, shape and headers; no secret echoed
+    every_answer   every answer's status, shape and headers; no secret echoed
     retry_in       the 429's X-Retry-In
     jwt_claims     a jwt token's claims against the answer
     expectations   what a scenario expects: a status, an error code, its own assertion
@@ -19,7 +19,8 @@ RFC 6749 where it is silent, every choice the RFC offers), is written in
     sent           what a request carried
 """
 
-from oauth2_token_contract.suite.checks.answers import (
+from oauth2_token_contract.suite.checks.context import Alongside, CheckContext
+from oauth2_token_contract.suite.checks.every_answer import (
     error_body_conforms,
     no_secret_echo,
     no_store_on_tokens,
@@ -28,7 +29,6 @@ from oauth2_token_contract.suite.checks.answers import (
     token_response_conforms,
     unsupported_method,
 )
-from oauth2_token_contract.suite.checks.context import Alongside, CheckContext
 from oauth2_token_contract.suite.checks.expectations import error_is, expect_status, require
 from oauth2_token_contract.suite.checks.jwt_claims import jwt_agrees_with_response
 from oauth2_token_contract.suite.checks.query import in_query, query_never_honoured

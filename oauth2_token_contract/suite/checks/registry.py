@@ -5,8 +5,18 @@ A single-answer check (``(ctx, exchange)``) runs on every answer the families re
 cases included; ``every_answer=False`` declares a check a scenario calls itself, with its own
 arguments (several exchanges, what was asked for). Every-answer checks run in the order the
 :class:`Check` enumeration names them, so an answer's first finding does not depend on which module
-loaded first. Adding a check is one decorated function in a module of this package and one row in
-the rule matrix (``oauth2_token_contract/spec/rules.py``).
+loaded first.
+
+Adding a check, every step (a test says which one is missing):
+
+1. a member of :class:`Check` (``oauth2_token_contract/spec/names.py``), the name reports carry;
+2. the decorated function in a module of this package, named as the member's value
+   (``tests/suite/test_check_declarations.py``), or a family's scenario that raises it;
+3. a row of the rule matrix (``oauth2_token_contract/spec/rules.py``) and RULES.md regenerated
+   (``tests/spec/test_rules.py``);
+4. the family test that judges it, marked ``@pytest.mark.checks(Check.NAME)`` (the same test);
+5. a seeded fault in ``selfcheck/faults`` that breaks the row (the same test), and, where the rule
+   leaves latitude, a correct variant that uses it.
 """
 
 from __future__ import annotations

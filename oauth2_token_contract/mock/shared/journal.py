@@ -22,7 +22,7 @@ import uuid
 from collections import deque
 from typing import Any
 
-from oauth2_token_contract.mock.forced_answers import Answer
+from oauth2_token_contract.mock.forcing import Answer
 from oauth2_token_contract.mock.journal import MAX_WAIT_SECONDS, MAX_WAITERS, Journal, Query
 from oauth2_token_contract.mock.settings import MockSettings
 from oauth2_token_contract.mock.shared.engine import ENGINE_ERRORS, Engine, guarded

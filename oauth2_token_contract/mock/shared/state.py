@@ -19,16 +19,16 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from oauth2_token_contract.mock.clients import ClientRegistry
 from oauth2_token_contract.mock.errors import StateMoved
-from oauth2_token_contract.mock.forced_answers import Answers
-from oauth2_token_contract.mock.registry import ClientRegistry
-from oauth2_token_contract.mock.scripted import RuleBook
+from oauth2_token_contract.mock.forcing import Answers
+from oauth2_token_contract.mock.scripted import ScriptedAnswers
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
+from oauth2_token_contract.mock.shared.clients import RedisClientRegistry
 from oauth2_token_contract.mock.shared.clock import RedisClock
 from oauth2_token_contract.mock.shared.engine import UNARMED, Engine, guarded
 from oauth2_token_contract.mock.shared.journal import RedisJournal
-from oauth2_token_contract.mock.shared.registry import RedisClientRegistry
-from oauth2_token_contract.mock.shared.rules import RedisRuleBook
+from oauth2_token_contract.mock.shared.scripted import RedisScriptedAnswers
 from oauth2_token_contract.mock.shared.store import RedisRefreshTokenStore
 from oauth2_token_contract.mock.shared.windows import RedisRateLimiter, RedisWindows
 from oauth2_token_contract.mock.state import StateBackend
@@ -36,7 +36,7 @@ from oauth2_token_contract.mock.state import StateBackend
 __all__ = ["RedisState"]
 
 _UNSEEN = object()
-logger = logging.getLogger("mocks")
+logger = logging.getLogger(__name__)
 
 
 class RedisState(StateBackend):
@@ -53,7 +53,7 @@ class RedisState(StateBackend):
         self._seen: object = _UNSEEN
         self._clock: RedisClock | None = None
         self._registry: RedisClientRegistry | None = None
-        self._rules: RedisRuleBook | None = None
+        self._rules: RedisScriptedAnswers | None = None
         self._carried = False  # the limiter's script can carry the request's version check
 
     def registry(self, clients: Mapping[str, ClientConfig]) -> ClientRegistry:
@@ -71,8 +71,8 @@ class RedisState(StateBackend):
             return RedisJournal(settings, self.engine)
         return None
 
-    def rule_book(self, settings: MockSettings, answers: Answers) -> RuleBook:
-        self._rules = RedisRuleBook(settings, answers, self.engine)
+    def rule_book(self, settings: MockSettings, answers: Answers) -> ScriptedAnswers:
+        self._rules = RedisScriptedAnswers(settings, answers, self.engine)
         return self._rules
 
     def bind(self, parts: Mapping[str, Any]) -> None:
@@ -81,7 +81,7 @@ class RedisState(StateBackend):
         rules = getattr(parts["controls"], "rules", None)
         self._clock = clock if isinstance(clock, RedisClock) else None
         self._registry = registry if isinstance(registry, RedisClientRegistry) else None
-        self._rules = rules if isinstance(rules, RedisRuleBook) else None
+        self._rules = rules if isinstance(rules, RedisScriptedAnswers) else None
         journal, windows = parts["journal"], getattr(parts["limiter"], "windows", None)
         self.engine.deferring = isinstance(journal, RedisJournal) and journal.engine is self.engine
         self._carried = isinstance(windows, RedisWindows) and windows.engine is self.engine

@@ -16,24 +16,34 @@ delay or any other fault changes how the endpoint's own answer is delivered (the
 processed: a refresh token spent on a reset answer is spent). ``Prefer`` takes ``code``,
 ``example``, ``delay`` and ``fault``; an unknown value of one of them is 422 ``mock_control_error``,
 an unknown preference is ignored (RFC 7240). Rules take all six, as JSON.
+
+The vocabulary is declared once, as the fields of :class:`Answer`: what ``Prefer`` accepts, what a
+rule's JSON accepts, :meth:`Answer.describe` and ``MockControls.force()`` all read it from there.
+Rendering a forced answer is the renderer's (:mod:`oauth2_token_contract.mock.rendering`). This
+module is light (no Starlette): the Python client of the controls imports it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 from oauth2_token_contract.mock.errors import OAUTH_ERRORS, ControlError
-from oauth2_token_contract.mock.responses import ResponseRenderer, json_response
-from oauth2_token_contract.mock.settings import MockSettings
-from starlette.responses import Response
+
+if TYPE_CHECKING:
+    from starlette.responses import Response
+
+    from oauth2_token_contract.mock.rendering import ResponseRenderer
+    from oauth2_token_contract.mock.settings import MockSettings
 
 __all__ = [
     "DELIVERY_FAULTS",
     "FAULTS",
+    "FIELDS",
     "GATEWAY_FAULTS",
     "MAX_DELAY_MS",
     "MAX_RETRY_IN_MS",
+    "PREFER_FIELDS",
     "SLOW_BODY_GAP",
     "SLOW_BODY_PIECES",
     "Answer",
@@ -48,13 +58,8 @@ SLOW_BODY_GAP = 1.0  # seconds between pieces: longer than a tight per-read time
 DELIVERY_FAULTS = ("reset", "close", "truncate", "slow-body")
 GATEWAY_FAULTS = ("502", "503", "504")
 FAULTS = DELIVERY_FAULTS + GATEWAY_FAULTS
-_PREFER_NAMES = ("code", "example", "delay", "fault")
-_JSON_NAMES = frozenset({*_PREFER_NAMES, "error", "retry_in"})
-_GATEWAY_TITLES = {  # as nginx words them
-    "502": "502 Bad Gateway",
-    "503": "503 Service Temporarily Unavailable",
-    "504": "504 Gateway Time-out",
-}
+_PREFER = {"prefer": True}  # a field ``Prefer`` takes too, not only a rule's JSON
+_ORIGIN = {"origin": True}  # where the answer came from, not what was asked
 
 
 def parse_prefer(value: str) -> dict[str, str]:
@@ -69,15 +74,18 @@ def parse_prefer(value: str) -> dict[str, str]:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """One answer as asked for; ``rule`` is the id of the rule that gave it (None: ``Prefer``)."""
+    """One answer as asked for; ``rule`` is the id of the rule that gave it (None: ``Prefer``).
 
-    code: int | None = None
-    example: str | None = None
+    Its fields are the vocabulary: a new kind of forced answer is one field here (``_PREFER`` if a
+    ``Prefer`` header may ask for it), its check in :meth:`Answers.answer` and its rendering."""
+
+    code: int | None = field(default=None, metadata=_PREFER)
+    example: str | None = field(default=None, metadata=_PREFER)
     error: str | None = None
     retry_in: int | None = None
-    delay: int = 0
-    fault: str | None = None
-    rule: int | None = None
+    delay: int = field(default=0, metadata=_PREFER)
+    fault: str | None = field(default=None, metadata=_PREFER)
+    rule: int | None = field(default=None, metadata=_ORIGIN)
 
     @property
     def replaces(self) -> bool:
@@ -97,14 +105,17 @@ class Answer:
     def describe(self) -> dict[str, Any]:
         """The answer as JSON (as rules are written), with what it came from."""
         shown: dict[str, Any] = {
-            name: value
-            for name in ("code", "example", "error", "retry_in", "delay", "fault")
-            if (value := getattr(self, name)) not in (None, 0)
+            name: value for name in FIELDS if (value := getattr(self, name)) not in (None, 0)
         }
         shown["source"] = "prefer" if self.rule is None else "rule"
         if self.rule is not None:
             shown["rule"] = self.rule
         return shown
+
+
+# What a rule's JSON may ask for, and the part of it a ``Prefer`` header may: read off Answer.
+FIELDS = tuple(f.name for f in fields(Answer) if not f.metadata.get("origin"))
+PREFER_FIELDS = tuple(f.name for f in fields(Answer) if f.metadata.get("prefer"))
 
 
 def _integer(value: Any, name: str, low: int, high: int) -> int:
@@ -116,38 +127,34 @@ def _integer(value: Any, name: str, low: int, high: int) -> int:
 
 
 class Answers:
-    """Reads answers (from ``Prefer`` or JSON), checks them against the spec, and renders them."""
+    """Reads answers (from ``Prefer`` or JSON) and checks them against the spec; the renderer
+    renders them (:meth:`~oauth2_token_contract.mock.rendering.ResponseRenderer.forced`)."""
 
     def __init__(self, settings: MockSettings, renderer: ResponseRenderer) -> None:
         contract = settings.contract
         self.renderer = renderer
-        self.retry_header = contract.retry_header
-        self.examples: dict[int, dict[str, Any]] = {}
-        self.headers: dict[int, dict[str, str]] = {}
-        for status in sorted(contract.statuses):
-            self.examples[status] = contract.response_examples(status)
-            self.headers[status] = {
-                name: str(header["example"])
-                for name, header in contract.response_headers(status).items()
-                if "example" in header
-            }
+        self.examples = {status: contract.response_examples(status) for status in sorted(contract.statuses)}
         self.errors = {error.code: error for error in OAUTH_ERRORS if error.code in contract.error_codes}
         self.contract = contract
 
     def from_prefer(self, prefer: bytes) -> Answer | None:
         """What a ``Prefer`` header asks for; None when it asks nothing the mock knows."""
         preferences = parse_prefer(prefer.decode("latin-1"))
-        asked = {name: preferences[name] for name in _PREFER_NAMES if name in preferences}
+        asked = {name: preferences[name] for name in PREFER_FIELDS if name in preferences}
         return self.answer(asked) if asked else None
 
     def from_json(self, data: Any, rule: int | None = None) -> Answer:
         """A rule's ``answer`` object."""
         if not isinstance(data, dict) or not data:
-            raise ControlError(f"answer must be an object with any of {sorted(_JSON_NAMES)}")
-        unknown = set(data) - _JSON_NAMES
+            raise ControlError(f"answer must be an object with any of {sorted(FIELDS)}")
+        unknown = set(data) - set(FIELDS)
         if unknown:
             raise ControlError(f"answer: unknown field(s) {sorted(map(str, unknown))}")
         return self.answer(data, rule)
+
+    def render(self, answer: Answer) -> Response:
+        """The answer that stands in for the endpoint's (``answer.replaces``), as the renderer writes it."""
+        return self.renderer.forced(answer)
 
     def answer(self, asked: dict[str, Any], rule: int | None = None) -> Answer:
         """The answer, checked: ControlError (422) names what is wrong."""
@@ -189,45 +196,3 @@ class Answers:
         if code == 200 and not examples:
             raise ControlError("the spec has no 200 example; the endpoint itself answers 200")
         return code
-
-    def render(self, answer: Answer) -> Response:
-        """The answer that stands in for the endpoint's (``answer.replaces``)."""
-        if answer.fault in GATEWAY_FAULTS:
-            return gateway_response(int(answer.fault))
-        assert answer.code is not None
-        if answer.error is not None:
-            error = self.errors[answer.error]()
-            return json_response(answer.code, self.renderer.error_body(error, answer.code))
-        examples = self.examples[answer.code]
-        headers = self.headers[answer.code]
-        if answer.retry_in is not None:
-            headers = {**headers, self.retry_header: self.renderer.retry.spell(answer.retry_in)}
-        if examples:
-            return json_response(answer.code, examples[answer.example or next(iter(examples))], headers)
-        return self._unexampled(answer.code, headers)
-
-    def _unexampled(self, code: int, headers: dict[str, str]) -> Response:
-        """A documented status with no example: the body its schema asks for, or none."""
-        if code == 429:
-            return json_response(code, {"error": "rate_limited"}, headers)
-        if 400 <= code < 500:
-            body = self.contract.refusal_body(code, "invalid_request", "forced by the fault lab")
-            return json_response(code, body, headers)
-        if self.contract.response_schema(code):
-            return json_response(code, {"error": "server_error"}, headers)
-        return Response(b"", code, headers)
-
-
-def gateway_response(status: int) -> Response:
-    """What a reverse proxy in front of the endpoint answers when it fails: HTML, as nginx writes it."""
-    title = _GATEWAY_TITLES[str(status)]
-    body = (
-        f"<html>\r\n<head><title>{title}</title></head>\r\n"
-        f"<body>\r\n<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
-    )
-    return Response(body, status, media_type="text/html")
-
-
-def control_error(error: ControlError) -> Response:
-    body = {"error": "mock_control_error", "error_description": error.description}
-    return json_response(error.status, body)

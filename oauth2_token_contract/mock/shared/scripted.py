@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from oauth2_token_contract.mock.errors import ControlError
-from oauth2_token_contract.mock.forced_answers import Answer, Answers
-from oauth2_token_contract.mock.scripted import Rule, RuleBook, media_of
+from oauth2_token_contract.mock.forcing import Answer, Answers
+from oauth2_token_contract.mock.scripted import ScriptedAnswer, ScriptedAnswers, media_of
 from oauth2_token_contract.mock.settings import MockSettings
 from oauth2_token_contract.mock.shared.engine import Engine, as_int, guarded
 
-__all__ = ["RedisRuleBook"]
+__all__ = ["RedisScriptedAnswers"]
 
 # KEYS: rules, left, version. ARGV: id, JSON, times, cap. 0 when the book is full.
 ADD = """
@@ -51,8 +51,8 @@ return 1
 """
 
 
-class RedisRuleBook(RuleBook):
-    """:class:`RuleBook` every process of the namespace shares."""
+class RedisScriptedAnswers(ScriptedAnswers):
+    """:class:`ScriptedAnswers` every process of the namespace shares."""
 
     def __init__(self, settings: MockSettings, answers: Answers, engine: Engine) -> None:
         super().__init__(settings, answers)
@@ -64,7 +64,7 @@ class RedisRuleBook(RuleBook):
         self._remove = engine.script(REMOVE)
 
     @guarded
-    def add(self, data: Any) -> Rule:
+    def add(self, data: Any) -> ScriptedAnswer:
         rule = self.parse(data, as_int(self.engine.client.incr(self.next_id)))
         rules, left, _, version = self.keys
         added = self._add(keys=[rules, left, version], args=[rule.id, json.dumps(data), rule.remaining,
@@ -116,7 +116,7 @@ class RedisRuleBook(RuleBook):
 
     def apply(self, stored: Mapping[str, str]) -> None:
         """The rules Redis holds (id -> JSON), parsed, in the order they were made."""
-        rules: list[Rule] = []
+        rules: list[ScriptedAnswer] = []
         for rule_id in sorted(stored, key=int):
             try:
                 rules.append(self.parse(json.loads(stored[rule_id]), int(rule_id)))

@@ -21,11 +21,12 @@ from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
-from oauth2_token_contract.mock.errors import StateUnavailable
-from oauth2_token_contract.mock.settings import ConfigError
 from redis.backoff import NoBackoff
 from redis.commands.core import Script
 from redis.retry import Retry
+
+from oauth2_token_contract.mock.errors import StateUnavailable
+from oauth2_token_contract.mock.settings import ConfigError
 
 __all__ = ["ENGINE_ERRORS", "UNARMED", "Engine", "guarded", "public_url"]
 
@@ -40,7 +41,7 @@ ENGINE_ERRORS = (
 )
 
 UNARMED = object()
-logger = logging.getLogger("mocks")
+logger = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 

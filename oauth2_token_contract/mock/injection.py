@@ -1,5 +1,5 @@
 """Delivering an answer late or broken: the delay and the wire faults of
-:mod:`oauth2_token_contract.mock.forced_answers`.
+:mod:`oauth2_token_contract.mock.forcing`.
 
 :class:`Injected` stands in for a response (the journal reads its status and body as the endpoint
 made them) and, when sent, waits out the delay, then delivers the answer as the fault says. A delay
@@ -16,9 +16,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Protocol
 
-from oauth2_token_contract.mock.errors import ControlError
-from oauth2_token_contract.mock.forced_answers import SLOW_BODY_GAP, SLOW_BODY_PIECES, Answer, control_error
 from starlette.responses import Response
+
+from oauth2_token_contract.mock.errors import ControlError
+from oauth2_token_contract.mock.forcing import SLOW_BODY_GAP, SLOW_BODY_PIECES, Answer
+from oauth2_token_contract.mock.rendering import control_error
 
 __all__ = ["WIRE", "Injected", "Wire"]
 

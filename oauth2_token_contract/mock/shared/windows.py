@@ -3,7 +3,7 @@
 A window is a hash (hits, close time on the mock's clock) counted by one Lua script, so two processes
 hitting one key at once never lose a count: N workers together allow the documented rate, not N times
 it. When the endpoint asks, the same script first compares the namespace's version
-(:meth:`~oauth2_token_contract.mock.shared.backend.RedisState.begin`), so that check costs no round
+(:meth:`~oauth2_token_contract.mock.shared.state.RedisState.begin`), so that check costs no round
 trip of its own. The key expires in Redis when the window closes (the mock's clock runs at or ahead
 of real time), so only open windows take memory. The budgets themselves stay per process
 (:class:`~oauth2_token_contract.mock.ratelimit.RateLimiter` derives them from the clients).
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from oauth2_token_contract.mock.clients import ClientRegistry
 from oauth2_token_contract.mock.clock import MockClock
 from oauth2_token_contract.mock.errors import StateMoved
 from oauth2_token_contract.mock.ratelimit import RateLimiter
-from oauth2_token_contract.mock.registry import ClientRegistry
 from oauth2_token_contract.mock.settings import MockSettings
 from oauth2_token_contract.mock.shared.engine import UNARMED, Engine, as_int, guarded
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import uvicorn
+
 from oauth2_token_contract.mock.bounds import LIMIT_CONCURRENCY, MAX_HEADER_BYTES, TIMEOUT_KEEP_ALIVE
 from oauth2_token_contract.mock.protocols import BoundedConfig, BoundedH11, BoundedHttpTools
 

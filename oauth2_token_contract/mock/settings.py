@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,8 @@ __all__ = [
     "read_scenario",
 ]
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent / "clients.yaml"
+# The example clients: the repository's mocks/, shipped as package data beside the code.
+DEFAULT_CONFIG = Path(str(files("oauth2_token_contract.mock.assets") / "clients.yaml"))
 OFF = "off"
 MEMORY = "memory"
 DEFAULT_NAMESPACE = "mock"

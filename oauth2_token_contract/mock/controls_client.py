@@ -26,7 +26,9 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+
 from oauth2_token_contract.mock.embedded import ClientCredentials
+from oauth2_token_contract.mock.forcing import FIELDS, PREFER_FIELDS
 
 __all__ = ["Clock", "ControlRefused", "MockControls", "statuses"]
 
@@ -92,21 +94,16 @@ class MockControls:
     # --- one request ------------------------------------------------------------------------------
 
     @staticmethod
-    def force(
-        code: int | None = None,
-        example: str | None = None,
-        *,
-        delay: int | None = None,
-        fault: str | None = None,
-    ) -> dict[str, str]:
-        """The ``Prefer`` header asking one request for a documented answer, a delay (ms) or a fault."""
-        parts = [
-            f"{name}={value}"
-            for name, value in (("code", code), ("example", example), ("delay", delay), ("fault", fault))
-            if value is not None
-        ]
+    def force(code: int | None = None, example: str | None = None, **answer: Any) -> dict[str, str]:
+        """The ``Prefer`` header asking one request for a documented answer (``code``, ``example``), a
+        delay (ms) or a fault: the names :data:`~oauth2_token_contract.mock.forcing.PREFER_FIELDS` holds."""
+        answer = {"code": code, "example": example, **answer}
+        unknown = sorted(set(answer) - set(PREFER_FIELDS))
+        if unknown:
+            raise TypeError(f"force() takes {', '.join(PREFER_FIELDS)}, not {', '.join(unknown)}")
+        parts = [f"{name}={answer[name]}" for name in PREFER_FIELDS if answer.get(name) is not None]
         if not parts:
-            raise ValueError("force() needs code, example, delay or fault")
+            raise ValueError(f"force() needs one of {', '.join(PREFER_FIELDS)}")
         return {"Prefer": ", ".join(parts)}
 
     # --- the state ---------------------------------------------------------------------------------
@@ -148,8 +145,11 @@ class MockControls:
         times: int = 1,
         **answer: Any,
     ) -> int:
-        """The next ``times`` matching requests get ``answer`` (``code``, ``example``, ``error``,
-        ``retry_in``, ``delay``, ``fault``); its id."""
+        """The next ``times`` matching requests get ``answer`` (any of
+        :data:`~oauth2_token_contract.mock.forcing.FIELDS`); its id."""
+        unknown = sorted(set(answer) - set(FIELDS))
+        if unknown:
+            raise TypeError(f"rule() answers with {', '.join(FIELDS)}, not {', '.join(unknown)}")
         match = {
             name: value
             for name, value in (("client_id", client_id), ("grant_type", grant_type), ("media", media))

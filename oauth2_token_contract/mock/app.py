@@ -22,14 +22,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from oauth2_token_contract.mock.components import Components, build_components
-from oauth2_token_contract.mock.endpoint import TokenEndpoint
-from oauth2_token_contract.mock.settings import MockSettings, load_settings
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from oauth2_token_contract.mock.components import Components, build_components
+from oauth2_token_contract.mock.endpoint import TokenEndpoint
+from oauth2_token_contract.mock.settings import MockSettings, load_settings
 
 __all__ = ["Components", "build_components", "create_app"]
 

@@ -22,10 +22,9 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from oauth2_token_contract.mock.forced_answers import Answer
-from oauth2_token_contract.mock.registry import ClientRegistry
+from oauth2_token_contract.mock.clients import ClientRegistry
+from oauth2_token_contract.mock.forcing import Answer
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
-
 from oauth2_token_contract.spec.redaction import MASK, SECRET_HEADERS, Redactor
 
 __all__ = ["MAX_WAITERS", "MAX_WAIT_SECONDS", "Journal", "Query"]

@@ -16,6 +16,6 @@ def open_state(settings: MockSettings) -> StateBackend:
     """The backend ``settings.state`` names, connected (ConfigError when Redis cannot be reached)."""
     if not settings.shared:
         return MemoryState()
-    from oauth2_token_contract.mock.shared.backend import RedisState  # noqa: PLC0415 - redis-py, only now
+    from oauth2_token_contract.mock.shared.state import RedisState  # noqa: PLC0415 - redis-py, only now
 
     return RedisState(settings)

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import math
 
+from oauth2_token_contract.mock.clients import ClientRegistry
 from oauth2_token_contract.mock.clock import MockClock
 from oauth2_token_contract.mock.errors import RateLimited
-from oauth2_token_contract.mock.registry import ClientRegistry
 from oauth2_token_contract.mock.settings import OFF, ClientConfig, MockSettings, parse_rate
 from oauth2_token_contract.mock.windows import FixedWindows
 

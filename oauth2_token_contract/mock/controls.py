@@ -27,21 +27,22 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
+
+from oauth2_token_contract.mock.clients import ClientRegistry, RegistryError
 from oauth2_token_contract.mock.clock import MockClock
 from oauth2_token_contract.mock.errors import ControlError, StateUnavailable
-from oauth2_token_contract.mock.forced_answers import Answer, Answers, control_error
+from oauth2_token_contract.mock.forcing import Answer, Answers
 from oauth2_token_contract.mock.injection import Injected
 from oauth2_token_contract.mock.journal import MAX_WAIT_SECONDS, Journal, Query
 from oauth2_token_contract.mock.ratelimit import RateLimiter
-from oauth2_token_contract.mock.registry import ClientRegistry, RegistryError
-from oauth2_token_contract.mock.responses import ResponseRenderer, json_response
-from oauth2_token_contract.mock.scripted import RuleBook
+from oauth2_token_contract.mock.rendering import ResponseRenderer, control_error, json_response
+from oauth2_token_contract.mock.scripted import ScriptedAnswers
 from oauth2_token_contract.mock.settings import ClientConfig, ConfigError, MockSettings, client_config
 from oauth2_token_contract.mock.state import MemoryState, StateBackend
 from oauth2_token_contract.mock.store import RefreshTokenStore
 from oauth2_token_contract.mock.tokens import TokenMinter
-from starlette.requests import Request
-from starlette.responses import Response
 
 __all__ = ["MAX_CONTROL_BODY", "Controls"]
 
@@ -137,7 +138,7 @@ class Controls:
         self.state = state or MemoryState()
         self.clients = settings.clients if isinstance(settings.clients, ClientRegistry) else None
         self.answers = Answers(settings, renderer or ResponseRenderer(settings))
-        self.rules: RuleBook = self.state.rule_book(settings, self.answers)
+        self.rules: ScriptedAnswers = self.state.rule_book(settings, self.answers)
         if settings.scenario and not self.enabled:
             raise ConfigError("a scenario needs the QA controls (controls: true)")
         self._load_scenario()
@@ -146,7 +147,9 @@ class Controls:
     def _load_scenario(self, again: bool = False) -> None:
         """The scenario's rules, each checked here; over shared state only the process that claims
         the namespace's scenario adds them (the first to start, or the one that resets)."""
-        book = self.rules if self.state.claim_scenario(again) else RuleBook(self.settings, self.answers)
+        book = (
+            self.rules if self.state.claim_scenario(again) else ScriptedAnswers(self.settings, self.answers)
+        )
         for n, raw in enumerate(self.settings.scenario):
             try:
                 book.add(raw)

@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 import h11
 import httptools
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
 from oauth2_token_contract.mock.bounds import (
     HEAD_TOO_LARGE,
     LIMIT_CONCURRENCY,
@@ -34,8 +37,6 @@ from oauth2_token_contract.mock.bounds import (
 )
 from oauth2_token_contract.mock.injection import WIRE
 from oauth2_token_contract.mock.wire import ConnectionWire, EarlyAnswerTransport
-from uvicorn.protocols.http.h11_impl import H11Protocol
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 __all__ = ["BoundedConfig", "BoundedH11", "BoundedHttpTools"]
 

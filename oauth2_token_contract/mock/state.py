@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from oauth2_token_contract.mock.forced_answers import Answers
-from oauth2_token_contract.mock.registry import ClientRegistry
-from oauth2_token_contract.mock.scripted import RuleBook
+from oauth2_token_contract.mock.clients import ClientRegistry
+from oauth2_token_contract.mock.forcing import Answers
+from oauth2_token_contract.mock.scripted import ScriptedAnswers
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 
 __all__ = ["MemoryState", "StateBackend"]
@@ -45,8 +45,8 @@ class StateBackend:
         """The part ``name`` (a field of ``Components``) kept by this engine; None: the default part."""
         return None
 
-    def rule_book(self, settings: MockSettings, answers: Answers) -> RuleBook:
-        return RuleBook(settings, answers)
+    def rule_book(self, settings: MockSettings, answers: Answers) -> ScriptedAnswers:
+        return ScriptedAnswers(settings, answers)
 
     def bind(self, parts: Mapping[str, Any]) -> None:
         """Told of every part once built, so keeping in step knows what to refresh."""

@@ -17,7 +17,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import asdict
 
-from oauth2_token_contract.mock.registry import MAX_ADDED_CLIENTS, ClientRegistry, RegistryError
+from oauth2_token_contract.mock.clients import MAX_ADDED_CLIENTS, ClientRegistry, RegistryError
 from oauth2_token_contract.mock.settings import ClientConfig
 from oauth2_token_contract.mock.shared.engine import Engine, guarded
 

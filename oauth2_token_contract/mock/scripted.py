@@ -3,7 +3,7 @@
 A rule matches on the client id a request claims (Basic or body, before authentication), its grant
 type and its media type; a field left out matches anything. Rules are tried in the order they were
 made; the first that matches answers (an
-:class:`~oauth2_token_contract.mock.forced_answers.Answer`) and counts one use down, and leaves when
+:class:`~oauth2_token_contract.mock.forcing.Answer`) and counts one use down, and leaves when
 it is used up. They apply to requests whose body parsed, and only when the request's own ``Prefer``
 asks for nothing. At most ``MAX_RULES`` rules, each for at most ``MAX_TIMES`` requests.
 
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from oauth2_token_contract.mock.errors import ControlError
-from oauth2_token_contract.mock.forced_answers import Answer, Answers
+from oauth2_token_contract.mock.forcing import Answer, Answers
 from oauth2_token_contract.mock.settings import MockSettings
 
-__all__ = ["MAX_RULES", "MAX_TIMES", "Rule", "RuleBook"]
+__all__ = ["MAX_RULES", "MAX_TIMES", "ScriptedAnswer", "ScriptedAnswers"]
 
 MAX_RULES = 100
 MAX_TIMES = 10_000
@@ -29,7 +29,7 @@ _MAX_TEXT = 255
 
 
 @dataclass
-class Rule:
+class ScriptedAnswer:
     """One scripted answer and what it still has to answer."""
 
     id: int
@@ -67,18 +67,18 @@ def media_of(content_type: bytes | None) -> str | None:
     return content_type.split(b";", 1)[0].strip().lower().decode("latin-1")
 
 
-class RuleBook:
+class ScriptedAnswers:
     """The rules in force; ``active`` is the one flag the request path reads."""
 
     def __init__(self, settings: MockSettings, answers: Answers, max_rules: int = MAX_RULES) -> None:
         self.answers = answers
         self.media_types = tuple(settings.contract.media_types)
         self.max_rules = max_rules
-        self.rules: list[Rule] = []
+        self.rules: list[ScriptedAnswer] = []
         self.active = False
         self._next_id = 1
 
-    def add(self, data: Any) -> Rule:
+    def add(self, data: Any) -> ScriptedAnswer:
         """A rule from its JSON (ControlError 422 when malformed, 409 when the book is full)."""
         rule = self.parse(data, self._next_id)
         if len(self.rules) >= self.max_rules:
@@ -88,7 +88,7 @@ class RuleBook:
         self.active = True
         return rule
 
-    def parse(self, data: Any, rule_id: int) -> Rule:
+    def parse(self, data: Any, rule_id: int) -> ScriptedAnswer:
         """The rule a JSON body describes, numbered ``rule_id`` (ControlError 422 when malformed)."""
         if not isinstance(data, dict) or set(data) - {"match", "times", "answer"}:
             raise ControlError('a rule is {"match": {...}, "times": N, "answer": {...}}')
@@ -105,7 +105,7 @@ class RuleBook:
             raise ControlError(f"times must be an integer in [1, {MAX_TIMES}]")
         answer = self.answers.from_json(data.get("answer"), rule=rule_id)
         media = match["media"].lower() if "media" in match else None
-        return Rule(rule_id, match.get("client_id"), match.get("grant_type"), media, times, answer)
+        return ScriptedAnswer(rule_id, match.get("client_id"), match.get("grant_type"), media, times, answer)
 
     def take(self, client_id: str | None, grant_type: Any, content_type: bytes | None) -> Answer | None:
         """The answer of the first rule the request matches, counting one use; None when none does."""

@@ -5,7 +5,7 @@ subclass that overrides one method, passed to :func:`build_components` (or ``cre
 an override may be a class (built like the default) or a ready instance.
 
 The clients are shared, not copied: the components are built on settings whose ``clients`` is one
-fresh :class:`~oauth2_token_contract.mock.registry.ClientRegistry`, so a client created at run time reaches
+fresh :class:`~oauth2_token_contract.mock.clients.ClientRegistry`, so a client created at run time reaches
 every part. The mock's clock (:class:`~oauth2_token_contract.mock.clock.MockClock`) is a component the timed
 parts are built on. The parts that remember come from the state backend ``settings.state`` names
 (:mod:`oauth2_token_contract.mock.state`): this process's memory, or Redis shared with other processes.
@@ -18,14 +18,14 @@ from typing import Any
 
 from oauth2_token_contract.mock.authentication import Authenticator
 from oauth2_token_contract.mock.backends import open_state
+from oauth2_token_contract.mock.clients import ClientRegistry
 from oauth2_token_contract.mock.clock import MockClock
 from oauth2_token_contract.mock.controls import Controls
 from oauth2_token_contract.mock.grants import Grants
 from oauth2_token_contract.mock.journal import Journal
 from oauth2_token_contract.mock.parsing import RequestParser
 from oauth2_token_contract.mock.ratelimit import RateLimiter
-from oauth2_token_contract.mock.registry import ClientRegistry
-from oauth2_token_contract.mock.responses import ResponseRenderer
+from oauth2_token_contract.mock.rendering import ResponseRenderer
 from oauth2_token_contract.mock.settings import MockSettings
 from oauth2_token_contract.mock.state import MemoryState, StateBackend
 from oauth2_token_contract.mock.store import RefreshTokenStore

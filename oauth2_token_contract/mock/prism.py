@@ -28,12 +28,12 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from oauth2_token_contract.mock.processes import start_group, stop_group
-
 from oauth2_token_contract.spec.contract import spec_path
 from oauth2_token_contract.spec.redaction import REDACTOR
 
@@ -48,7 +48,8 @@ __all__ = [
     "running_prism",
 ]
 
-DEFAULT_PRISM_BIN = Path(__file__).resolve().parent / "node_modules" / ".bin" / "prism"
+# Where `npm ci --prefix mocks` puts the pinned Prism in a checkout (an installed package has none).
+DEFAULT_PRISM_BIN = Path(str(files("oauth2_token_contract.mock.assets") / "node_modules")) / ".bin" / "prism"
 HOST = "127.0.0.1"
 INSTALL_HINT = (
     "run `npm ci --prefix mocks` (Node 20+), put `prism` on PATH, or point PRISM_BIN at a prism executable"

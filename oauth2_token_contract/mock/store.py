@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from typing import NamedTuple
 
-from oauth2_token_contract.mock.registry import ClientRegistry
+from oauth2_token_contract.mock.clients import ClientRegistry
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 
 __all__ = ["RefreshRecord", "RefreshTokenStore"]

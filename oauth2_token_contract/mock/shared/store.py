@@ -18,7 +18,7 @@ import json
 import math
 import time
 
-from oauth2_token_contract.mock.registry import ClientRegistry
+from oauth2_token_contract.mock.clients import ClientRegistry
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 from oauth2_token_contract.mock.shared.engine import Engine, as_int, guarded
 from oauth2_token_contract.mock.store import RefreshRecord, RefreshTokenStore

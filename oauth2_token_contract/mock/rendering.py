@@ -1,4 +1,7 @@
-"""Rendering answers: token responses, RFC 6749 errors, 429s, and the few non-contract replies.
+"""Rendering answers: every answer the mock's application sends is made here. Token responses, RFC
+6749 errors, 429s, the answers QA forces (:mod:`~oauth2_token_contract.mock.forcing`), the 503 of a
+lost shared state, a gateway's HTML, and the few non-contract replies. (Past a connection bound the
+protocol answers below ASGI, in bytes: :mod:`~oauth2_token_contract.mock.bounds`.)
 
 Headers come from the spec: a 200 carries every header the spec declares for it with the spec's
 example values, and ``Cache-Control: no-store`` and ``Pragma: no-cache`` (RFC 6749 5.1) even where a spec
@@ -17,20 +20,35 @@ from json.encoder import encode_basestring_ascii as _quote
 from types import MappingProxyType
 from typing import Any
 
-from oauth2_token_contract.mock.errors import OAUTH_ERRORS, MockError, RateLimited
-from oauth2_token_contract.mock.grants import Issued
-from oauth2_token_contract.mock.settings import MockSettings
 from starlette.responses import Response
 
+from oauth2_token_contract.mock.errors import OAUTH_ERRORS, ControlError, MockError, RateLimited
+from oauth2_token_contract.mock.forcing import GATEWAY_FAULTS, Answer
+from oauth2_token_contract.mock.grants import Issued
+from oauth2_token_contract.mock.settings import MockSettings
 from oauth2_token_contract.spec.contract import FIELD_OF, NO_STORE, Contract
 
-__all__ = ["JSON", "ResponseRenderer", "json_response", "raw_headers", "token_json"]
+__all__ = [
+    "JSON",
+    "ResponseRenderer",
+    "control_error",
+    "gateway_response",
+    "json_response",
+    "raw_headers",
+    "state_unavailable",
+    "token_json",
+]
 
 JSON = "application/json"
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # json.dumps builds an encoder per call
 _CONTENT_TYPE = (b"content-type", JSON.encode())
 _OWN = (b"content-length", b"content-type")
 RawHeaders = list[tuple[bytes, bytes]]
+_GATEWAY_TITLES = {  # as nginx words them
+    502: "502 Bad Gateway",
+    503: "503 Service Temporarily Unavailable",
+    504: "504 Gateway Time-out",
+}
 # Documented headers with no example, made per answer from their schema's format.
 _MADE: dict[str, Callable[[], str]] = {"uuid": lambda: str(uuid.uuid4())}
 
@@ -86,6 +104,28 @@ def json_response(status: int, body: Any, headers: Mapping[str, str] | None = No
     if status < 200 or status in (204, 304) or any(name in _OWN for name, _ in raw):
         return Response(_ENCODE(body), status, headers, JSON)  # Starlette's rules for the rare cases
     return _JSONResponse(_ENCODE(body).encode(), status, raw)
+
+
+def gateway_response(status: int) -> Response:
+    """What a reverse proxy in front of the endpoint answers when it fails: HTML, as nginx writes it."""
+    title = _GATEWAY_TITLES[status]
+    body = (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n"
+        f"<body>\r\n<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
+    )
+    return Response(body, status, media_type="text/html")
+
+
+def control_error(error: ControlError) -> Response:
+    """A QA control refused: ``mock_control_error``, never a contract answer."""
+    body = {"error": "mock_control_error", "error_description": error.description}
+    return json_response(error.status, body)
+
+
+def state_unavailable(description: str) -> Response:
+    """The answer when the shared state is lost: 503, off the contract, never a guess."""
+    body = {"error": "temporarily_unavailable", "error_description": description}
+    return json_response(503, body, {"Retry-After": "1"})
 
 
 def token_json(issued: Issued) -> bytes:
@@ -192,3 +232,39 @@ class ResponseRenderer:
     def method_not_allowed(self, allowed: str = "POST") -> Response:
         body = {"error": "method_not_allowed", "error_description": "use " + allowed}
         return json_response(405, body, {"Allow": allowed})
+
+    # --- answers QA forced ---------------------------------------------------------------------------
+
+    def forced(self, answer: Answer) -> Response:
+        """The answer that stands in for the endpoint's (``answer.replaces``)."""
+        if answer.fault in GATEWAY_FAULTS:
+            return gateway_response(int(answer.fault))
+        assert answer.code is not None
+        if answer.error is not None:
+            error = next(e for e in OAUTH_ERRORS if e.code == answer.error)()
+            return json_response(answer.code, self.error_body(error, answer.code))
+        examples = self.contract.response_examples(answer.code)
+        headers = self._documented_headers(answer.code)
+        if answer.retry_in is not None:
+            headers = {**headers, self.retry_header: self.retry.spell(answer.retry_in)}
+        if examples:
+            return json_response(answer.code, examples[answer.example or next(iter(examples))], headers)
+        return self._unexampled(answer.code, headers)
+
+    def _documented_headers(self, status: int) -> dict[str, str]:
+        return {
+            name: str(header["example"])
+            for name, header in self.contract.response_headers(status).items()
+            if "example" in header
+        }
+
+    def _unexampled(self, code: int, headers: dict[str, str]) -> Response:
+        """A documented status with no example: the body its schema asks for, or none."""
+        if code == 429:
+            return json_response(code, {"error": "rate_limited"}, headers)
+        if 400 <= code < 500:
+            body = self.contract.refusal_body(code, "invalid_request", "forced by the fault lab")
+            return json_response(code, body, headers)
+        if self.contract.response_schema(code):
+            return json_response(code, {"error": "server_error"}, headers)
+        return Response(b"", code, headers)

@@ -35,6 +35,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from starlette.responses import Response
+
 from oauth2_token_contract.mock.authentication import MALFORMED
 from oauth2_token_contract.mock.errors import (
     ControlError,
@@ -44,11 +46,10 @@ from oauth2_token_contract.mock.errors import (
     StateUnavailable,
     UnsupportedGrantType,
 )
-from oauth2_token_contract.mock.forced_answers import Answer, control_error
+from oauth2_token_contract.mock.forcing import Answer
 from oauth2_token_contract.mock.injection import Injected
 from oauth2_token_contract.mock.parsing import ClientDisconnected
-from oauth2_token_contract.mock.responses import json_response
-from starlette.responses import Response
+from oauth2_token_contract.mock.rendering import control_error, state_unavailable
 
 if TYPE_CHECKING:
     from oauth2_token_contract.mock.components import Components
@@ -56,15 +57,9 @@ if TYPE_CHECKING:
 
 __all__ = ["STATE_UNAVAILABLE", "TokenEndpoint"]
 
-logger = logging.getLogger("mocks")
+logger = logging.getLogger(__name__)
 STATE_UNAVAILABLE = "state_unavailable"  # the journal's name for an answer the lost engine forced
 RUNS = 3  # the steps that read control state, at most this often (the last run checks first)
-
-
-def unavailable(error: StateUnavailable) -> Response:
-    """The answer when the shared state is lost: 503, off the contract, never a guess."""
-    body = {"error": "temporarily_unavailable", "error_description": error.description}
-    return json_response(503, body, {"Retry-After": "1"})
 
 
 class RequestHeaders:
@@ -178,7 +173,7 @@ class TokenEndpoint:
         except ControlError as error:
             response = control_error(error)
         except StateUnavailable as error:
-            response, internal_error = unavailable(error), STATE_UNAVAILABLE
+            response, internal_error = state_unavailable(error.description), STATE_UNAVAILABLE
         except Exception as exc:  # the promise is "never a 500": log the type only, never values
             logger.error("token endpoint: unexpected %s", type(exc).__name__)
             response = c.renderer.error(InvalidRequest("the request could not be processed"))
@@ -188,7 +183,7 @@ class TokenEndpoint:
                 scope, params, response.status_code, response.body, internal_error, claimed, asked
             )
         except StateUnavailable as error:  # a shared journal writes the answer's state with its entry
-            response = unavailable(error)
+            response = state_unavailable(error.description)
             c.journal.record(scope, params, 503, response.body, STATE_UNAVAILABLE, claimed, asked)
         if asked is not None and asked.wraps:
             return c.controls.inject(c.renderer.stamp(response), asked)
