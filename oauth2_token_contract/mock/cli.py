@@ -128,7 +128,8 @@ def _serve(args: argparse.Namespace) -> int:
         choices = parse_spec_choices(args.spec or [])
         apps: dict[str, Any] = {}
         tls = check_tls(args.tls_cert, args.tls_key)
-        for label, spec in choices or [(None, None)]:
+        default: list[tuple[str | None, str | None]] = [(None, None)]
+        for label, spec in choices or default:
             settings = load_settings(
                 args.config,
                 rate_limit=args.rate_limit,
@@ -148,7 +149,7 @@ def _serve(args: argparse.Namespace) -> int:
             apps.setdefault(label or settings.contract.version or str(spec), app)
         if len(apps) < len(choices):
             raise ConfigError("two --spec share a version; name them LABEL=SPEC")
-        app = VersionedApp(apps) if len(apps) > 1 else app
+        served: Any = VersionedApp(apps) if len(apps) > 1 else app
     except (ConfigError, ValueError) as exc:
         print(f"token-contract-mock: {exc}", file=sys.stderr)
         return 2
@@ -156,7 +157,7 @@ def _serve(args: argparse.Namespace) -> int:
     def announce(url: str) -> None:
         print(_startup_line(url, settings), flush=True)
 
-    return serve(app, args.host, args.port, announce, args.http, workers=args.workers, tls=tls)
+    return serve(served, args.host, args.port, announce, args.http, workers=args.workers, tls=tls)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from oauth2_token_contract.mock.grants import Issued
 from oauth2_token_contract.mock.rendering import ResponseRenderer, json_response
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 from oauth2_token_contract.mock.tokens import TokenMinter
+from oauth2_token_contract.spec.contract import STAND_IN_TOKEN_LIMIT
 from selfcheck.faults.model import JWT_CLIENT, Fault
 
 __all__ = ["FAULTS"]
@@ -40,7 +41,8 @@ class ExpiresInTimestamp(ResponseRenderer):
 
 class OverlongAccessToken(TokenMinter):
     def mint_opaque(self, client: ClientConfig, scope: str, issued_at: int) -> str:
-        return super().mint_opaque(client, scope, issued_at) * (self.max_length // 40 + 1)
+        limit = self.max_length or STAND_IN_TOKEN_LIMIT  # past the spec's limit, or past the stand-in
+        return super().mint_opaque(client, scope, issued_at) * (limit // 40 + 1)
 
 
 class TokenAsTextPlain(ResponseRenderer):

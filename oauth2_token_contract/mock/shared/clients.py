@@ -64,7 +64,7 @@ class RedisClientRegistry(ClientRegistry):
     ) -> None:
         super().__init__(clients, max_added)
         self.engine = engine
-        self.keys = [engine.key("clients:added"), engine.key("clients:removed"), engine.version]
+        self._keys = [engine.key("clients:added"), engine.key("clients:removed"), engine.version]
         self.remote = False  # True while taking in another process's change
         self._add = engine.script(ADD)
         self._remove = engine.script(REMOVE)
@@ -72,7 +72,7 @@ class RedisClientRegistry(ClientRegistry):
     @guarded
     def add(self, client: ClientConfig) -> None:
         configured = "1" if client.client_id in self._configured else "0"
-        outcome = self._add(keys=self.keys, args=[client.client_id, encode_client(client), configured,
+        outcome = self._add(keys=self._keys, args=[client.client_id, encode_client(client), configured,
                                                   self.max_added])  # fmt: skip
         if outcome == "exists":
             raise RegistryError("a client with this client_id exists")
@@ -86,7 +86,7 @@ class RedisClientRegistry(ClientRegistry):
     def remove(self, client_id: str) -> ClientConfig:
         known = self._clients.get(client_id) or self._configured.get(client_id)
         configured = "1" if client_id in self._configured else "0"
-        if self._remove(keys=self.keys, args=[client_id, configured]) == "missing" or known is None:
+        if self._remove(keys=self._keys, args=[client_id, configured]) == "missing" or known is None:
             raise RegistryError("no such client")
         self._added.discard(client_id)
         if client_id in self._clients:
@@ -96,9 +96,11 @@ class RedisClientRegistry(ClientRegistry):
 
     @guarded
     def restore(self) -> None:
-        added, removed, version = self.keys
+        added, removed, version = self._keys
         with self.engine.client.pipeline() as pipe:
-            pipe.delete(added, removed).incr(version).execute()
+            pipe.delete(added, removed)
+            pipe.incr(version)
+            pipe.execute()
         self.apply({}, set(), remote=False)
 
     def apply(self, added: Mapping[str, str], removed: set[str], *, remote: bool = True) -> None:

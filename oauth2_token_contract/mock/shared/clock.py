@@ -43,7 +43,9 @@ class RedisClock(MockClock):
     @guarded
     def reset(self) -> None:
         with self.engine.client.pipeline() as pipe:
-            pipe.delete(self.key).incr(self.engine.version).execute()
+            pipe.delete(self.key)
+            pipe.incr(self.engine.version)
+            pipe.execute()
         self.offset = 0.0
 
     def apply(self, offset: str | None) -> None:

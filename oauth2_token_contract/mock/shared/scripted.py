@@ -100,7 +100,9 @@ class RedisScriptedAnswers(ScriptedAnswers):
     def clear(self) -> None:
         rules_key, left, used, version = self.keys
         with self.engine.client.pipeline() as pipe:
-            pipe.delete(rules_key, left, used).incr(version).execute()
+            pipe.delete(rules_key, left, used)
+            pipe.incr(version)
+            pipe.execute()
         self.rules.clear()
         self.active = False
 
@@ -108,7 +110,9 @@ class RedisScriptedAnswers(ScriptedAnswers):
     def describe(self) -> list[dict[str, Any]]:
         _, left_key, used_key, _ = self.keys
         with self.engine.client.pipeline(transaction=True) as pipe:
-            left, used = pipe.hgetall(left_key).hgetall(used_key).execute()
+            pipe.hgetall(left_key)
+            pipe.hgetall(used_key)
+            left, used = pipe.execute()
         for rule in self.rules:
             rule.remaining = as_int(left.get(str(rule.id), rule.remaining))
             rule.used = as_int(used.get(str(rule.id), 0))

@@ -124,9 +124,12 @@ class RedisState(StateBackend):
         process, never cleared by a reset) has lost its data: the scenario is claimed again (one
         process adds its rules), and the state read once more."""
         with self.engine.client.pipeline(transaction=True) as pipe:
-            pipe.get(self.engine.version).get(self.engine.key("clock"))
-            pipe.hgetall(self.engine.key("clients:added")).smembers(self.engine.key("clients:removed"))
-            pipe.hgetall(self.engine.key("rules")).get(self.engine.key("scenario"))
+            pipe.get(self.engine.version)
+            pipe.get(self.engine.key("clock"))
+            pipe.hgetall(self.engine.key("clients:added"))
+            pipe.smembers(self.engine.key("clients:removed"))
+            pipe.hgetall(self.engine.key("rules"))
+            pipe.get(self.engine.key("scenario"))
             version, offset, added, removed, rules, scenario = pipe.execute()
         if scenario is None and again and self.on_lost is not None:
             logger.warning("shared state at %s came back empty: scenario loaded again", self.engine.url)

@@ -109,7 +109,7 @@ class RedisRefreshTokenStore(RefreshTokenStore):
         text = self.engine.client.get(self._key(token))
         if text is None:
             return None
-        record = _decode(text)
+        record = _decode(text if isinstance(text, str) else text.decode())
         if record.expires_at <= now:  # expired on the mock's clock, ahead of Redis's expiry
             self.engine.client.delete(self._key(token))
             return None
@@ -118,7 +118,9 @@ class RedisRefreshTokenStore(RefreshTokenStore):
     @guarded
     def consume(self, token: str) -> RefreshRecord | None:
         with self.engine.client.pipeline() as pipe:
-            text, _ = pipe.getdel(self._key(token)).zrem(self.order, self._key(token)).execute()
+            pipe.getdel(self._key(token))
+            pipe.zrem(self.order, self._key(token))
+            text, _ = pipe.execute()
         return None if text is None else _decode(text)
 
     @guarded

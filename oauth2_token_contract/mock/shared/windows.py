@@ -65,10 +65,11 @@ class RedisWindows:
     def hit(self, key: str, amount: int, seconds: float) -> float | None:
         """Counts the request; when the endpoint asked for a version check (``Engine.expected``), in
         the same round trip, and StateMoved, nothing counted, when another process changed the state."""
-        engine, keys, args = self.engine, [self.prefix + key], [amount, seconds, repr(self.clock())]
+        engine, keys = self.engine, [self.prefix + key]
+        args: list[str | int | float] = [amount, seconds, repr(self.clock())]
         if engine.expected is not UNARMED:
             keys.append(engine.version)
-            args.append(engine.expected or "")
+            args.append(str(engine.expected or ""))  # armed: the version string (or none yet)
             engine.expected = UNARMED
         wait = self._hit(keys=keys, args=args)
         if wait == "moved":
