@@ -33,6 +33,15 @@ def _retry_documented(read: Contract) -> str | None:
     return None if read.retry.documented else "the spec documents no retry header (RFC 6585: optional)"
 
 
+def _retry_undocumented(read: Contract) -> str | None:
+    """A 429 naming no wait is latitude only where the spec names no retry header."""
+    return (
+        f"the spec documents {read.retry.name}: a 429 without it is a fault"
+        if read.retry.documented
+        else None
+    )
+
+
 def _retry_in_milliseconds(read: Contract) -> str | None:
     return None if read.retry.unit == "milliseconds" else f"the spec's {read.retry.name} is in seconds"
 
@@ -64,6 +73,26 @@ def _rate_limited(read: Contract) -> str | None:
     return None if read.rate_limited else "the spec documents no 429"
 
 
+def _uuid_header(*, required: bool) -> Reason:
+    """A request id the mock makes per answer (a header documented as a uuid) to drop or garble: the
+    spec must document one (and require it, for dropping it to be a fault)."""
+
+    def reason(read: Contract) -> str | None:
+        found = any(
+            read.header_schema(status, name).get("format") == "uuid"
+            and (header.get("required") or not required)
+            for status in read.statuses
+            for name, header in read.response_headers(status).items()
+        )
+        return (
+            None
+            if found
+            else f"the spec documents no {'required ' if required else ''}uuid header (x-request-id)"
+        )
+
+    return reason
+
+
 _REASONS: dict[str, tuple[Reason, ...]] = {
     "token-type-bearer": (_bearer_is_wrong,),
     "jwt-not-a-jwt": (_token_type("jwt"),),
@@ -86,6 +115,9 @@ _REASONS: dict[str, tuple[Reason, ...]] = {
     "retry-in-overstated": (_rate_limited,),
     "rate-limit-503": (_rate_limited,),
     "tight-rate-limit": (_rate_limited,),
+    "slow-limit-no-wait-hint": (_rate_limited, _retry_undocumented),
+    "no-request-id": (_uuid_header(required=True),),
+    "request-id-not-uuid": (_uuid_header(required=False),),
 }
 
 

@@ -20,9 +20,24 @@ from oauth2_token_contract.plugin.collection import declared, family_of
 from oauth2_token_contract.plugin.state import CONTEXT, PACER, RUN
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.spec.redaction import REDACTOR
-from oauth2_token_contract.suite.errors import BudgetExhausted, ContractViolation, NoAnswer, TargetError
+from oauth2_token_contract.suite.errors import (
+    BudgetExhausted,
+    ContractViolation,
+    NoAnswer,
+    TargetError,
+    TargetPaced,
+)
 from oauth2_token_contract.suite.exchange import as_curl
-from oauth2_token_contract.suite.report import BUDGET, CHECKS, CURL, FAMILY, FINDING, NOT_APPLICABLE, SKIP
+from oauth2_token_contract.suite.report import (
+    BUDGET,
+    CHECKS,
+    CURL,
+    FAMILY,
+    FINDING,
+    NOT_APPLICABLE,
+    PACED,
+    SKIP,
+)
 
 __all__ = ["INTERMITTENT", "budget_spent", "pytest_runtest_makereport"]
 
@@ -111,6 +126,10 @@ def _describe_failure(
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {spent}")
         item.user_properties.append((SKIP, BUDGET))
+    elif isinstance(error, TargetPaced):
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: paced: {error}")
+        item.user_properties.append((SKIP, PACED))
     elif isinstance(error, ContractViolation):
         findings = _findings(error)
         for check, _, _ in findings:

@@ -36,6 +36,7 @@ from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.contract import SpecError
 from oauth2_token_contract.suite.errors import TargetError
 from oauth2_token_contract.suite.pacing import Pacer
+from oauth2_token_contract.suite.report import PACED
 from oauth2_token_contract.suite.targets import plan
 
 __all__ = ["pytest_report_collectionfinish", "pytest_terminal_summary", "run_lines", "show_progress"]
@@ -138,6 +139,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         tr.write_line(f"preflight: {preflight} request(s) before the first test")
     budget = "" if pacer.run_budget is None else f" of a budget of {pacer.run_budget}"
     tr.write_line(f"requests sent: {pacer.sent}{budget}")
+    _waiting(tr, run, pacer)
     reasons = run.report.not_applicable()
     if reasons:
         tr.write_line("not applicable to this target (skipped):")
@@ -159,6 +161,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
                 tr.write_line(indent(cause.curl, "    "))
     for verdict in run.verdicts:
         tr.write_line(verdict)
+
+
+def _waiting(tr: pytest.TerminalReporter, run: Run, pacer: Pacer) -> None:
+    """How long the run waited for 429s, and the tests a target that kept pacing stopped."""
+    honoured, unhinted, seconds = pacer.waited()
+    if honoured:
+        paced = f", {unhinted} of them with no wait hint, backed off" if unhinted else ""
+        tr.write_line(f"waited: {seconds:.1f} s for {honoured} 429(s){paced}")
+    stopped = sum(1 for r in run.report.records.values() if r.skip == PACED)
+    if stopped:
+        tr.write_line(f"paced: {stopped} test(s) stopped by 429s that outlasted TOKEN_API_MAX_WAIT", red=True)
 
 
 def _families(tr: pytest.TerminalReporter, config: pytest.Config, run: Run, pacer: Pacer) -> None:

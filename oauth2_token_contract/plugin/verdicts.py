@@ -71,11 +71,12 @@ def _judge_coverage(session: pytest.Session, run: Run) -> None:
     if not missing:
         return
     lines = [
-        f"  {check} (declared by {len(tests)} test(s), e.g. {tests[0]})" for check, tests in missing.items()
+        f"  {check} (declared by {len(tests)} test(s), e.g. {tests[0]}): {run.report.why_unjudged(check)}"
+        for check, tests in missing.items()
     ]
     message = (
-        f"{len(missing)} check(s) applied to the target but judged nothing (the budget or a deadline ran "
-        "out first), so the contract was not checked in full:\n" + "\n".join(lines)
+        f"{len(missing)} check(s) applied to the target but judged nothing, so the contract was not "
+        "checked in full:\n" + "\n".join(lines)
     )
     if session.config.stash[SETTINGS].allow_partial:
         run.verdicts.append("partial coverage allowed (TOKEN_API_ALLOW_PARTIAL=1): " + ", ".join(missing))

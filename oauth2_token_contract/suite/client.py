@@ -94,9 +94,10 @@ class TokenClient:
         """Send exactly these bytes and headers; wait out 429s when ``honour_429``."""
         url = self.target.base_url + (path or contract.load().token_path)
         sent = SentRequest(method, url, list(headers), content)
-        attempts = self.pacer.retries + 1 if honour_429 else 1
         waited_in_full: float | None = None  # the X-Retry-In waited out before this attempt, if all of it
-        for attempt in range(attempts):
+        waited = 0.0  # seconds waited for this request's 429s
+        attempt = 0
+        while True:  # bounded: retry_delay gives up after ``retries`` hinted or ``max_wait`` s unhinted
             self.pacer.spend()
             started = time.perf_counter()
             note = None
@@ -138,13 +139,16 @@ class TokenClient:
             self.pacer.observe(exchange)
             if waited_in_full is not None:
                 retry_in_was_enough(self.context, exchange, waited_in_full)
-            delay = self.pacer.retry_delay(exchange.status, exchange.header) if honour_429 else None
-            if delay is None or attempt == attempts - 1:
+            if not honour_429:
+                return exchange
+            delay = self.pacer.retry_delay(exchange.status, exchange.header, attempt=attempt, waited=waited)
+            if delay is None:
                 return exchange
             announced = self.pacer.announced_wait(exchange.status, exchange.header)
             waited_in_full = announced if announced is not None and announced < delay else None
-            self.pacer.honour(delay)
-        raise AssertionError("unreachable")
+            self.pacer.honour(delay, hinted=announced is not None)
+            waited += delay
+            attempt += 1
 
     def _fresh_client(self) -> httpx.Client:
         return httpx.Client(timeout=self.timeout, headers={"User-Agent": USER_AGENT})

@@ -35,6 +35,7 @@ __all__ = [
     "PreflightFailed",
     "SettingError",
     "TargetError",
+    "TargetPaced",
     "TargetTimeout",
     "TargetUnreachable",
     "UnsafeTarget",
@@ -119,6 +120,13 @@ class TargetUnreachable(NoAnswer):
 
 class BudgetExhausted(ContractError):
     """The live target's request budget (``TOKEN_API_MAX_REQUESTS``) is spent."""
+
+
+class TargetPaced(ContractError):
+    """The target still answered 429, naming no wait, after the run backed off ``TOKEN_API_MAX_WAIT``
+    seconds for the request: it is pacing the client, not answering the test, so this is no verdict
+    on the test (the rate-limit family judges 429s). Its checks stay applicable (the coverage
+    verdict says when one judged nothing)."""
 
 
 class NotApplicable(ContractError):

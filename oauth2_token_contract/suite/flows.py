@@ -109,8 +109,10 @@ class Preconditions:
                 what = f"a valid {media} grant (so a refusal in {media} proves nothing)"
                 self._media[media] = _precondition(violation, what)
         failure = self._media[media]
-        if failure is not None:
-            raise failure
+        if failure is not None:  # a fresh exception per test: pytest and Hypothesis add notes to it
+            raise PreconditionFailed(
+                failure.check, failure.message, failure.exchange, cause=failure.cause, also=failure.also
+            )
 
 
 def burst_until_429(

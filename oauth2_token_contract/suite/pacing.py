@@ -29,6 +29,7 @@ class FamilyStats:
     cases: int = 0
     requests: int = 0
     honoured_429: int = 0
+    unhinted_429: int = 0  # 429s that named no wait: backed off, doubling, up to TOKEN_API_MAX_WAIT
     waited: float = 0.0
     failures: int = 0
     skipped: int = 0
@@ -176,23 +177,40 @@ class Pacer:
         wait_ms = retry.wait_ms(header(retry.name) or "")
         return None if wait_ms is None else wait_ms / 1000
 
-    def retry_delay(self, status: int, header: Callable[[str], str | None]) -> float | None:
-        """Seconds to wait before retrying, for a 429; None for anything else.
+    def retry_delay(
+        self, status: int, header: Callable[[str], str | None], *, attempt: int = 0, waited: float = 0.0
+    ) -> float | None:
+        """Seconds to wait before retrying a 429 (the ``attempt``-th retry of one request, after
+        ``waited`` seconds of waiting for it); None for anything else, or when it is time to give up.
 
-        The announced wait and a little grace for clocks and the network, at most ``max_wait``. A
-        missing or malformed X-Retry-In is a contract failure the checks report; here it only means
-        "wait a second", so that pacing stays polite either way.
+        An announced wait: that wait and a little grace for clocks and the network, at most
+        ``max_wait``, for at most ``retries`` retries. No announced wait (a spec that documents no
+        retry header, RFC 6585 makes it optional, or a malformed one, which the checks report): the
+        target is pacing the client, not answering the test, so back off, 1 s then doubling, until
+        ``max_wait`` seconds were waited for this request. Only the rate-limit family judges 429s.
         """
         if status != 429:
             return None
         announced = self.announced_wait(status, header)
-        delay = 1.0 if announced is None else announced + retry_grace(announced)
-        return min(delay, self.max_wait)
+        if announced is not None:
+            return None if attempt >= self.retries else min(announced + retry_grace(announced), self.max_wait)
+        left = self.max_wait - waited
+        return None if left <= 0 else min(float(2**attempt), left)
 
-    def honour(self, delay: float) -> None:
-        """Wait out one 429."""
+    def honour(self, delay: float, *, hinted: bool = True) -> None:
+        """Wait out one 429 (``hinted``: it named its wait)."""
         with self._lock:
             stats = self.stats[self.family]
             stats.honoured_429 += 1
+            stats.unhinted_429 += not hinted
             stats.waited += delay
         self.sleep(delay)
+
+    def waited(self) -> tuple[int, int, float]:
+        """429s waited out in the whole run, those of them that named no wait, and the seconds waited."""
+        stats = list(self.stats.values())
+        return (
+            sum(s.honoured_429 for s in stats),
+            sum(s.unhinted_429 for s in stats),
+            sum(s.waited for s in stats),
+        )

@@ -19,9 +19,9 @@ FAMILY = "family"
 CHECKS = "checks"
 FINDING = "finding"  # "check: cause", one per finding, the test's own first
 CURL = "curl"
-SKIP = "skip"  # "budget" or "not applicable"
+SKIP = "skip"  # "budget", "paced" or "not applicable"
 EXPECTED = "expected_failure"
-BUDGET, NOT_APPLICABLE = "budget", "not applicable"
+BUDGET, PACED, NOT_APPLICABLE = "budget", "paced", "not applicable"
 
 
 @dataclass
@@ -37,8 +37,9 @@ class TestRecord:
 
     @property
     def applicable(self) -> bool:
-        """Whether the test's checks applied to the target (run, failed, or stopped by the budget)."""
-        return not (self.outcome == "skipped" and self.skip != BUDGET)
+        """Whether the test's checks applied to the target (run, failed, or stopped by the budget or
+        by a target that kept pacing the run)."""
+        return not (self.outcome == "skipped" and self.skip not in (BUDGET, PACED))
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,20 @@ class RunReport:
                 for check in record.declared - exercised:
                     missing[check].append(record.nodeid)
         return dict(sorted(missing.items()))
+
+    def why_unjudged(self, check: str) -> str:
+        """Why an applicable check judged nothing, from what became of the tests that declare it: the
+        refusal that stopped them where they all failed first, else the budget, the pacing or a deadline."""
+        records = [r for r in self.records.values() if r.applicable and check in r.declared]
+        failed = [r for r in records if r.outcome == "failed"]
+        if records and len(failed) == len(records):
+            first = next((f for r in failed for f in r.findings), "")
+            return f"every test that judges it failed first ({first})" if first else "every test failed first"
+        if any(r.skip == BUDGET for r in records):
+            return "the request budget ran out first"
+        if any(r.skip == PACED for r in records):
+            return "the target kept answering 429 with no wait hint (TOKEN_API_MAX_WAIT)"
+        return "a deadline ran out first, or the target gave none of the answers it judges"
 
     def causes(self) -> list[Cause]:
         """Distinct causes of failure, most tests first, each with one curl line that shows it."""

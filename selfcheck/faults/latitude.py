@@ -25,7 +25,9 @@ from oauth2_token_contract.mock.rendering import ResponseRenderer, json_response
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 from oauth2_token_contract.mock.tokens import TokenMinter
 from oauth2_token_contract.mock.validation import RequestValidator
+from oauth2_token_contract.spec.contract import STAND_IN_TOKEN_LIMIT
 from selfcheck.faults.model import CC_ONLY_CLIENT, JWT_CLIENT, Correct
+from selfcheck.faults.rate_limit import NoRetryIn
 from selfcheck.faults.token_limit import LengthBlindValidator
 
 __all__ = ["CORRECT"]
@@ -36,7 +38,7 @@ class InvalidGrantPastTheLimit(RequestValidator):
 
     def __init__(self, settings: MockSettings) -> None:
         super().__init__(settings)
-        self.limit = settings.contract.refresh_token_max_length
+        self.limit = settings.contract.refresh_token_max_length or STAND_IN_TOKEN_LIMIT
 
     def validate(self, params: dict[str, Any]) -> None:
         token = params.get("refresh_token")
@@ -313,6 +315,13 @@ CORRECT: dict[str, Correct] = {
             "invalid_client answered 401 with a Basic challenge",
             overrides={"renderer": InvalidClient401},
             allows="A1",
+        ),
+        Correct(
+            "slow-limit-no-wait-hint",
+            "30 requests per 5 s per client, each 429 naming no wait (RFC 6585: the header is optional)",
+            rate_limit="30 per 5 seconds",
+            overrides={"renderer": NoRetryIn},
+            allows="T2",
         ),
         Correct(
             "deterministic-jwt",

@@ -13,10 +13,10 @@ from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.suite.checks.context import CheckContext
 from oauth2_token_contract.suite.checks.registry import fail, response_findings
-from oauth2_token_contract.suite.errors import ContractViolation
+from oauth2_token_contract.suite.errors import ContractViolation, TargetPaced
 from oauth2_token_contract.suite.exchange import Exchange
 
-__all__ = ["error_is", "expect_status", "refused_as", "require"]
+__all__ = ["PARAMETER_CODES", "defect_codes", "error_is", "expect_status", "refused_as", "require", "unpaced"]
 
 
 def require(
@@ -41,6 +41,38 @@ def _wanted(statuses: Iterable[int], codes: Iterable[str] = ()) -> str:
     return f"{wanted} {' or '.join(codes)}".strip()
 
 
+# A refusal for a defect in one parameter may name that parameter's own code beside
+# invalid_request: RFC 6749 section 5.2 ranks no code above another when two fit (a repeated scope
+# is a malformed scope too, invalid_scope; a repeated client_secret fails authentication,
+# invalid_client; a repeated refresh_token is an invalid grant).
+PARAMETER_CODES = {
+    "scope": "invalid_scope",
+    "client_id": "invalid_client",
+    "client_secret": "invalid_client",
+    "refresh_token": "invalid_grant",
+}
+
+
+def defect_codes(parameter: str) -> tuple[str, ...]:
+    """The codes that fit a request whose defect is in ``parameter``: invalid_request, and its own."""
+    own = PARAMETER_CODES.get(parameter)
+    return ("invalid_request", own) if own else ("invalid_request",)
+
+
+def unpaced(exchange: Exchange, statuses: Iterable[int]) -> None:
+    """A 429 that named no wait, where the test expected no 429, is the target pacing the client
+    (still, after the client backed off ``TOKEN_API_MAX_WAIT``): no verdict on the test."""
+    if exchange.status != 429 or 429 in statuses:
+        return
+    retry = contract.load().retry
+    if retry.wait_ms(exchange.header(retry.name) or "") is None:
+        raise TargetPaced(
+            "the target still answered 429 with no wait hint after the run backed off for this request "
+            "(TOKEN_API_MAX_WAIT); pacing, not a verdict on this test: raise TOKEN_API_MAX_WAIT or the "
+            "client's rate limit"
+        )
+
+
 def expect_status(
     ctx: CheckContext, exchange: Exchange, *statuses: int, check: Check, asked: str | None = None
 ) -> Exchange:
@@ -50,6 +82,7 @@ def expect_status(
     ``asked`` says in words what was sent ("a wrong client secret"), so a refusal that did not come
     reads "a wrong client secret was accepted", whatever else is wrong with the answer.
     """
+    unpaced(exchange, statuses)
     alongside = response_findings(ctx, exchange)
     ctx.judged(check)
     if exchange.status not in statuses:
@@ -91,6 +124,7 @@ def error_is(
 ) -> Exchange:
     """A refusal for one of ``codes``: a 400 naming it, a 401 for ``invalid_client`` (RFC 6749 5.2),
     or the spec's 422 where it documents one for that kind of refusal (any shape findings alongside)."""
+    unpaced(exchange, ())
     alongside = response_findings(ctx, exchange)
     ctx.judged(check)
     what = asked or "the request"
