@@ -19,7 +19,9 @@ written by `python -m selfcheck.faults.rules_md > RULES.md`, and a test keeps th
 The source says who imposes a rule. **RFC**: RFC 6749, 6750, 6585 or 9110 (or one they lean on),
 checked whatever the spec says. **spec**: what the OpenAPI document documents (statuses, schemas,
 limits such as `maxLength`, the retry header, token types), so another document makes another rule.
-**suite**: the suite's own bounds on a run. The reference is the text behind the rule.
+**suite**: the suite's own bounds on a run. The reference is the text behind the rule. Every
+normative sentence of the RFCs behind these rules, and which row checks it, is in
+[CENSUS.md](CENSUS.md).
 
 """
 
