@@ -118,6 +118,7 @@ _REASONS: dict[str, tuple[Reason, ...]] = {
     "slow-limit-no-wait-hint": (_rate_limited, _retry_undocumented),
     "no-request-id": (_uuid_header(required=True),),
     "request-id-not-uuid": (_uuid_header(required=False),),
+    "request-id-upper-case": (_uuid_header(required=False),),
 }
 
 

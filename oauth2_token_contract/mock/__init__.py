@@ -26,7 +26,7 @@
     │   ├── journal         the last N requests, redacted, and questions about them
     │   ├── clock           the mock's time, moved forward on request
     │   └── clients         the clients, shared by every part, changed at run time
-    ├── controls_client MockControls: the controls from Python (httpx only)
+    ├── controls_client  MockControls: the controls from Python (httpx only)
     ├── embedded        the mock as the suite embeds it: an app and its clients' credentials
     ├── cli             ``serve`` and ``prism``; ``__main__`` runs it
     ├── server          runners: foreground (CLI), thread, subprocess

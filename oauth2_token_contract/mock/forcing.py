@@ -25,15 +25,15 @@ module is light (no Starlette): the Python client of the controls imports it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from oauth2_token_contract.mock.errors import OAUTH_ERRORS, ControlError
 
 if TYPE_CHECKING:
     from starlette.responses import Response
 
-    from oauth2_token_contract.mock.rendering import ResponseRenderer
     from oauth2_token_contract.mock.settings import MockSettings
 
 __all__ = [
@@ -126,11 +126,21 @@ def _integer(value: Any, name: str, low: int, high: int) -> int:
     return value
 
 
+class Renderer(Protocol):
+    """What the answers need of the renderer (:class:`~oauth2_token_contract.mock.rendering.ResponseRenderer`,
+    which imports this module): the status each refusal takes, and the forced answer written out."""
+
+    @property
+    def statuses(self) -> Mapping[str, int]: ...
+
+    def forced(self, answer: Answer) -> Response: ...
+
+
 class Answers:
     """Reads answers (from ``Prefer`` or JSON) and checks them against the spec; the renderer
     renders them (:meth:`~oauth2_token_contract.mock.rendering.ResponseRenderer.forced`)."""
 
-    def __init__(self, settings: MockSettings, renderer: ResponseRenderer) -> None:
+    def __init__(self, settings: MockSettings, renderer: Renderer) -> None:
         contract = settings.contract
         self.renderer = renderer
         self.examples = {status: contract.response_examples(status) for status in sorted(contract.statuses)}

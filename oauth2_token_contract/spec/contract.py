@@ -179,6 +179,17 @@ class Contract:
     def required_headers(self, status: int) -> dict[str, dict[str, Any]]:
         return {name: h for name, h in self.response_headers(status).items() if h.get("required")}
 
+    def header_schema(self, status: int, name: str) -> dict[str, Any]:
+        """The schema of a header documented for ``status`` (its ``schema``, or the one its
+        ``content`` gives); ``{}`` where it has none or is not documented. ``name`` in any letter
+        case (RFC 9110 section 5.1)."""
+        header = next((h for n, h in self.response_headers(status).items() if n.lower() == name.lower()), {})
+        schema = header.get("schema")
+        if not isinstance(schema, dict):
+            media = next(iter((header.get("content") or {}).values()), None)
+            schema = media.get("schema") if isinstance(media, dict) else None
+        return copy.deepcopy(schema) if isinstance(schema, dict) else {}
+
     @property
     def token_schema(self) -> dict[str, Any]:
         return self.response_schema(200)

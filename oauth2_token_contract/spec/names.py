@@ -38,7 +38,10 @@ class Check(StrEnum):
     NO_STORE_ON_TOKENS = "no_store_on_tokens"
     TOKENS_UNGUESSABLE = "tokens_unguessable"
     ERROR_BODY_CONFORMS = "error_body_conforms"
+    ERROR_TEXT_IN_RFC_CHARSET = "error_text_in_rfc_charset"
+    ANSWER_MEMBERS_UNIQUE = "answer_members_unique"
     RETRY_IN_IS_DIGITS = "retry_in_is_digits"
+    DOCUMENTED_HEADERS_CONFORM = "documented_headers_conform"
     NO_SECRET_ECHO = "no_secret_echo"
     JWT_AGREES_WITH_RESPONSE = "jwt_agrees_with_response"
     TARGET_ANSWERS = "target_answers"
@@ -69,6 +72,11 @@ class Check(StrEnum):
     CLIENT_ID_ALONE_REFUSED = "client_id_alone_refused"
     BASIC_FORM_URL_DECODED = "basic_form_url_decoded"
     QUERY_NEVER_HONOURED = "query_never_honoured"
+    NEAR_MISS_CREDENTIALS_REFUSED = "near_miss_credentials_refused"
+    # The wire as real clients send it.
+    MEDIA_TYPE_CASE_INSENSITIVE = "media_type_case_insensitive"
+    AUTH_SCHEME_CASE_INSENSITIVE = "auth_scheme_case_insensitive"
+    CHUNKED_BODY_ACCEPTED = "chunked_body_accepted"
     # Errors: each RFC 6749 section 5.2 code reached on purpose.
     INVALID_REQUEST_REACHED = "invalid_request_reached"
     INVALID_CLIENT_REACHED = "invalid_client_reached"
@@ -92,6 +100,8 @@ class Check(StrEnum):
     REFRESH_AUTHENTICATES_CLIENT = "refresh_authenticates_client"
     ACCESS_TOKEN_NOT_A_REFRESH_TOKEN = "access_token_not_a_refresh_token"
     ALTERED_REFRESH_TOKEN_REFUSED = "altered_refresh_token_refused"
+    NEAR_MISS_REFRESH_TOKEN_REFUSED = "near_miss_refresh_token_refused"
+    NEW_REFRESH_TOKEN_KEEPS_SCOPE = "new_refresh_token_keeps_scope"
     # The 429 path.
     BURST_MEETS_429 = "burst_meets_429"
     BURST_GRANTS_SUCCEED = "burst_grants_succeed"

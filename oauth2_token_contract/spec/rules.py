@@ -158,6 +158,36 @@ RULES: tuple[Rule, ...] = (
         "95 characters, so 128 bits need at least 20 of them)",
         "any length from 20 up, any alphabet, any format (the suite measures length, not randomness)",
     ),
+    _spec(
+        "A12",
+        Check.DOCUMENTED_HEADERS_CONFORM,
+        "Every header the spec marks required for an answer's status is on that answer, and every "
+        "documented header an answer carries fits its schema (x-request-id: a uuid); Cache-Control and "
+        "Pragma are A4's, the 429's retry header T2's.",
+        "contract: response headers (required, schema); RFC 9110 section 5.1",
+        "header names in any letter case; an optional header absent; headers the spec does not "
+        "document; any value the header's schema allows (a uuid in upper-case hex); an answer at a "
+        "status the spec does not document (a 401 invalid_client) carries none",
+    ),
+    _rfc(
+        "A13",
+        Check.ERROR_TEXT_IN_RFC_CHARSET,
+        "A refusal's error and error_description are non-empty strings of printable ASCII without a "
+        "double quote or a backslash, and error_uri a URI-reference without a space in the same set, "
+        "whatever the spec's schema says.",
+        "RFC 6749 section 5.2 (%x20-21 / %x23-5B / %x5D-7E; error_uri %x21 / %x23-5B / %x5D-7E); "
+        "Appendix A.7, A.8, A.9; RFC 3986",
+        "error_description and error_uri absent; error_uri absolute or relative; any text within the "
+        "set; a per-field 422 body, which has none of these members (its shape is A5's)",
+    ),
+    _rfc(
+        "A14",
+        Check.ANSWER_MEMBERS_UNIQUE,
+        "No JSON answer names a member twice (a token or refusal parameter is given once).",
+        "RFC 6749 section 3.2 (response parameters MUST NOT be included more than once); RFC 8259 "
+        "section 4 (names SHOULD be unique)",
+        "members in any order; nested objects of the answer's own with repeated names are judged too",
+    ),
     # -- grant types -----------------------------------------------------------------------------
     _spec(
         "G1",
@@ -190,7 +220,7 @@ RULES: tuple[Rule, ...] = (
         "G4",
         Check.GRANT_TYPE_REQUIRED,
         "A request without grant_type, or with it empty, is invalid_request.",
-        "RFC 6749 sections 3.1, 4.4.2, 5.2",
+        "RFC 6749 sections 3.2, 4.4.2, 5.2",
         "-",
         "media",
     ),
@@ -240,13 +270,15 @@ RULES: tuple[Rule, ...] = (
         Check.DUPLICATE_PARAMETER_REFUSED,
         "A parameter sent twice in a form is invalid_request.",
         "RFC 6749 sections 3.2, 5.2",
-        "a JSON key repeated with the same value refused or read once (RFC 8259 leaves duplicate names open)",
+        "the parameter's own code where it fits too (a repeated scope: invalid_scope; section 5.2 ranks no "
+        "code above another); a JSON key repeated with the same value refused or read once (RFC 8259 "
+        "leaves duplicate names open)",
     ),
     _rfc(
         "E5",
         Check.EMPTY_PARAMETER_OMITTED,
         "An empty parameter is as if it were absent.",
-        "RFC 6749 section 3.1",
+        "RFC 6749 section 3.2",
         "-",
         "media",
     ),
@@ -342,6 +374,46 @@ RULES: tuple[Rule, ...] = (
         'RFC 6749 section 2.3.1 ("The parameters can only be transmitted in the request-body and MUST '
         'NOT be included in the request URI")',
         "any client error, with any error code (invalid_client is the usual one; A1 judges the status)",
+    ),
+    _rfc(
+        "E18",
+        Check.MEDIA_TYPE_CASE_INSENSITIVE,
+        "A Content-Type in other letter cases, its field name (content-type, CONTENT-TYPE) and its type "
+        "and subtype (Application/JSON, application/X-WWW-FORM-URLENCODED), is the same media type.",
+        "RFC 9110 sections 5.1 (field names are case-insensitive), 8.3.1 (type and subtype are "
+        "case-insensitive)",
+        "-",
+        "media",
+    ),
+    _rfc(
+        "E19",
+        Check.AUTH_SCHEME_CASE_INSENSITIVE,
+        "Basic credentials are read whatever the letter case of the scheme (basic, BASIC) and of the "
+        "Authorization field's name, and with more than one space before them.",
+        "RFC 9110 sections 11.1 (the scheme is case-insensitive), 11.4 (auth-scheme 1*SP token68), 5.1; "
+        "RFC 7617 section 2",
+        "-",
+    ),
+    _rfc(
+        "E20",
+        Check.CHUNKED_BODY_ACCEPTED,
+        "A body in the chunked transfer coding, without a Content-Length and in three chunks (a boundary "
+        "inside a value), is read as the same body.",
+        "RFC 9112 sections 6.1, 7.1 (a recipient MUST be able to parse the chunked transfer coding)",
+        "411 Length Required (RFC 9112 section 6.3: a server MAY ask for a Content-Length), whatever "
+        "statuses the spec documents",
+        "media",
+    ),
+    _rfc(
+        "E21",
+        Check.NEAR_MISS_CREDENTIALS_REFUSED,
+        "A client secret or client id a little like the real one is invalid_client: another letter case "
+        "(one letter or all), a space, tab, newline or NUL after it, a space or tab before it, a prefix of "
+        "8 characters or more, a fullwidth character, a character more, or percent-encoded once more.",
+        "RFC 6749 sections 2.3.1, 3.2.1, 5.2, 10.10; RFC 7617 section 2 (the server validates the "
+        "user-id and password)",
+        "401 invalid_client with a challenge (section 5.2); invalid_request for a value with a character "
+        "outside VSCHAR (Appendix A) or past the spec's pattern or maxLength",
     ),
     # -- errors reached on purpose ----------------------------------------------------------------
     _rfc(
@@ -497,6 +569,25 @@ RULES: tuple[Rule, ...] = (
         "RFC 6749 sections 6, 10.10",
         "-",
         "media",
+    ),
+    _rfc(
+        "S11",
+        Check.NEAR_MISS_REFRESH_TOKEN_REFUSED,
+        "A refresh token a little like a real one is invalid_grant: another letter case (one letter or "
+        "all), whitespace or a NUL before or after it, a prefix of 8 characters or more, a fullwidth "
+        "character, or percent-encoded once more (a character more is L4's).",
+        "RFC 6749 sections 6, 5.2, 10.4, 10.10",
+        "invalid_request for a token with a character outside VSCHAR (Appendix A) or past the spec's "
+        "pattern or maxLength",
+    ),
+    _rfc(
+        "S12",
+        Check.NEW_REFRESH_TOKEN_KEEPS_SCOPE,
+        "The refresh token a narrowed refresh hands back carries the original scope: a refresh with it "
+        "asking for the original scope is granted.",
+        "RFC 6749 section 6 (a new refresh token's scope MUST be identical to the one it replaces)",
+        "no new refresh token (the old one kept) or the same one back; fewer scopes granted if the "
+        "answer says so (section 3.3)",
     ),
     # -- the 429 path --------------------------------------------------------------------------------
     _spec(

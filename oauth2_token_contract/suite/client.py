@@ -24,7 +24,7 @@ import httpx
 
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.spec.redaction import REDACTOR
-from oauth2_token_contract.suite.checks import CheckContext, retry_in_was_enough
+from oauth2_token_contract.suite.checks import CheckContext, retry_in_is_enough
 from oauth2_token_contract.suite.errors import TargetTimeout, TargetUnreachable
 from oauth2_token_contract.suite.exchange import ISSUED, Exchange, SentRequest, as_curl
 from oauth2_token_contract.suite.pacing import Pacer
@@ -90,10 +90,17 @@ class TokenClient:
         method: str = "POST",
         path: str | None = None,
         honour_429: bool = True,
+        chunks: Sequence[bytes] = (),
     ) -> Exchange:
-        """Send exactly these bytes and headers; wait out 429s when ``honour_429``."""
+        """Send exactly these bytes and headers; wait out 429s when ``honour_429``.
+
+        ``chunks``, when given, is the body instead of ``content``, sent in that many chunks of the
+        chunked transfer coding (RFC 9112 section 7.1) and without a Content-Length; the headers should
+        then say ``Transfer-Encoding: chunked``, so that the replay line sends it chunked too.
+        """
         url = self.target.base_url + (path or contract.load().token_path)
-        sent = SentRequest(method, url, list(headers), content)
+        payload: bytes | tuple[bytes, ...] = tuple(chunks) if chunks else content
+        sent = SentRequest(method, url, list(headers), b"".join(chunks) if chunks else content)
         waited_in_full: float | None = None  # the X-Retry-In waited out before this attempt, if all of it
         waited = 0.0  # seconds waited for this request's 429s
         attempt = 0
@@ -103,13 +110,13 @@ class TokenClient:
             note = None
             try:
                 try:
-                    response = self._request(self._http, method, url, content, headers)
+                    response = self._request(self._http, method, url, payload, headers)
                 except _StaleConnection:
                     self.pacer.spend()
                     started = time.perf_counter()
                     note = STALE_CONNECTION_NOTE
                     with self._fresh_client() as fresh:
-                        response = self._request(fresh, method, url, content, headers)
+                        response = self._request(fresh, method, url, payload, headers)
             except httpx.TimeoutException as exc:
                 raise TargetTimeout(
                     f"{self.target.name} did not answer within {self.timeout:g} s", as_curl(sent)
@@ -138,7 +145,7 @@ class TokenClient:
                 self.recorder.append(exchange)
             self.pacer.observe(exchange)
             if waited_in_full is not None:
-                retry_in_was_enough(self.context, exchange, waited_in_full)
+                retry_in_is_enough(self.context, exchange, waited_in_full)
             if not honour_429:
                 return exchange
             delay = self.pacer.retry_delay(exchange.status, exchange.header, attempt=attempt, waited=waited)
@@ -155,14 +162,20 @@ class TokenClient:
 
     @staticmethod
     def _request(
-        http: httpx.Client, method: str, url: str, content: bytes, headers: Sequence[tuple[str, str]]
+        http: httpx.Client,
+        method: str,
+        url: str,
+        content: bytes | tuple[bytes, ...],
+        headers: Sequence[tuple[str, str]],
     ) -> httpx.Response:
-        """One request; :class:`_StaleConnection` when a reused connection gave not one byte back."""
+        """One request; :class:`_StaleConnection` when a reused connection gave not one byte back.
+
+        A tuple of chunks goes out chunked, one chunk each (a fresh iterator per attempt).
+        """
         trace = _ConnectionTrace()
+        body = iter(content) if isinstance(content, tuple) else content or None
         try:
-            return http.request(
-                method, url, content=content or None, headers=list(headers), extensions={"trace": trace}
-            )
+            return http.request(method, url, content=body, headers=list(headers), extensions={"trace": trace})
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             if trace.reused and not trace.answered:
                 raise _StaleConnection from exc

@@ -25,7 +25,7 @@ from urllib.parse import quote_plus, unquote_plus
 from oauth2_token_contract.spec.redaction import MASK, REDACTOR, Redactor
 from oauth2_token_contract.suite.shell import Finder, Found, Piece, Ref, compress, printable, printf, word
 
-__all__ = ["ISSUED", "Exchange", "IssuedTokens", "SentRequest", "as_curl"]
+__all__ = ["DERIVED", "ISSUED", "DerivedValues", "Exchange", "IssuedTokens", "SentRequest", "as_curl"]
 
 # Long values (a 4097-character token) are shortened in the human-readable part of a report.
 _SHOW_BODY = 1500
@@ -150,20 +150,54 @@ class IssuedTokens:
 
 ISSUED = IssuedTokens()
 
+
+class DerivedValues:
+    """Values the suite made from a secret or an issued token (a near miss: another letter case, a
+    space after it), each with the Python expression of ``v``, the value it came from, that makes it.
+
+    A replay line computes such a value from the secret's variable, or from the token it obtains
+    afresh, instead of spelling it out. Thread-safe; the first derivation of a value is the one kept.
+    """
+
+    def __init__(self) -> None:
+        self._derived: dict[str, tuple[str, str]] = {}
+        self._lock = threading.Lock()
+
+    def learn(self, value: str, base: str, expression: str) -> None:
+        with self._lock:
+            self._derived.setdefault(value, (base, expression))
+
+    def get(self, value: str) -> tuple[str, str] | None:
+        with self._lock:
+            return self._derived.get(value)
+
+    def values(self) -> list[str]:
+        with self._lock:
+            return list(self._derived)
+
+
+DERIVED = DerivedValues()
+
 _NOT_REPLAYED = frozenset({"content-length", "host", "accept-encoding", "connection", "user-agent", "accept"})
 # Older curl asks for 100-continue above this many bytes; the suite never does.
 _EXPECT_ABOVE = 1024
 MASKED_NOTE = "# secret masked: set it by hand"
 
 
-def as_curl(request: SentRequest, redactor: Redactor = REDACTOR, *, issued: IssuedTokens = ISSUED) -> str:
+def as_curl(
+    request: SentRequest,
+    redactor: Redactor = REDACTOR,
+    *,
+    issued: IssuedTokens = ISSUED,
+    derived: DerivedValues = DERIVED,
+) -> str:
     """Bash text that sends ``request`` again, byte for byte, without spelling out a secret or token.
 
     Secrets the redactor maps to a variable (``$TOKEN_API_CLIENT_SECRET``) are read from it; issued
     tokens are obtained again first, one ``VAR=$(...)`` line each; any other known secret is masked
-    and the line says so.
+    and the line says so. A value derived from one of them (:data:`DERIVED`) is computed from it.
     """
-    replay = _Replay(redactor, issued)
+    replay = _Replay(redactor, issued, derived)
     line = replay.curl(request, show=True)
     return "\n".join([*replay.setup, f"{line}  {MASKED_NOTE}" if replay.masked else line])
 
@@ -180,14 +214,18 @@ _BASIC = (
     'print(base64.b64encode((e(*sys.argv[1:3])+":"+e(*sys.argv[3:5])).encode()).decode())'
 )
 _FORM_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+# A derived value, computed from its variable and encoded as it was found (``v`` is the value).
+_DERIVE = 'import json,sys,urllib.parse as u; v=sys.argv[1]; v={expression}; print({encoded}, end="")'
+_DERIVED_ENCODING = {"raw": "v", "form": "u.quote_plus(v)", "json": "json.dumps(v)[1:-1]"}
 
 
 class _Replay:
     """The text of one replay: setup lines for issued tokens, then a curl line, and whether it masks."""
 
-    def __init__(self, redactor: Redactor, issued: IssuedTokens) -> None:
+    def __init__(self, redactor: Redactor, issued: IssuedTokens, derived: DerivedValues) -> None:
         self.redactor = redactor
         self.issued = issued
+        self.derived = derived
         self.setup: list[str] = []
         self.masked = False
         self._names: dict[str, str] = dict(redactor.shell)  # value -> variable
@@ -195,6 +233,7 @@ class _Replay:
         known = dict.fromkeys(redactor.known(), False)
         known.update(dict.fromkeys(issued.tokens(), True))
         known.update(dict.fromkeys(redactor.shell, True))
+        known.update(dict.fromkeys(derived.values(), True))
         self._known = known  # value -> whether the shell can name it
         self._finder = Finder(known)
 
@@ -239,6 +278,9 @@ class _Replay:
         return [p for p in out if p]
 
     def _replace(self, found: Found, raw: bytes) -> list[Piece]:
+        derivation = self.derived.get(found.value)
+        if derivation is not None:
+            return self._derive(found, *derivation)
         name = self._variable(found.value)
         if name is None:
             self.masked = True
@@ -253,21 +295,36 @@ class _Replay:
         tail = [Ref(f'"${{{name}:{at + 1}}}"')] if at + 1 < len(found.value) else []
         return [*head, raw[found.start + at : found.start + at + 1], *tail]
 
+    def _derive(self, found: Found, base: str, expression: str) -> list[Piece]:
+        """A derived value computed from the variable of the value it came from, or masked when that has
+        none (or when a shell word cannot carry it: a NUL, a newline at its end, as sent)."""
+        name = self._variable(base)
+        unsayable = found.encoding == "raw" and ("\x00" in found.value or found.value.endswith("\n"))
+        if name is None or found.altered is not None or unsayable:
+            self.masked = True
+            return [MASK.encode()]
+        code = _DERIVE.format(expression=expression, encoded=_DERIVED_ENCODING[found.encoding])
+        return [Ref(f'"$(python3 -c {shlex.quote(code)} "${name}")"')]
+
     def _header(self, name: str, value: str) -> list[str]:
-        if name.lower() == "authorization" and value[:6].lower() == "basic ":
-            basic = self._basic(value)
+        scheme, _, rest = value.partition(" ")
+        token = rest.lstrip(" ")
+        if name.lower() == "authorization" and scheme.lower() == "basic" and rest:
+            # The scheme and the spaces as sent ("basic", two spaces): what a replay must send again.
+            basic = self._basic(name, value[: len(value) - len(token)], token)
             if basic is not None:
                 return basic
         pieces = self.pieces(value.encode("utf-8", "surrogateescape"))
         return ["-H", word(compress([f"{name}: ".encode(), *pieces]))]
 
-    def _basic(self, value: str) -> list[str] | None:
-        """``-u``, or the header computed in the shell, for Basic credentials holding a known value.
+    def _basic(self, name: str, prefix: str, token: str) -> list[str] | None:
+        """``-u``, or the header computed in the shell, for Basic credentials holding a known value;
+        ``prefix`` is the scheme and the spaces after it, as sent.
 
         None when they hold none: the header is then replayed as sent.
         """
         try:
-            text = base64.b64decode(value[6:], validate=True).decode("utf-8", "surrogateescape")
+            text = base64.b64decode(token, validate=True).decode("utf-8", "surrogateescape")
         except (binascii.Error, ValueError):
             return None
         sent = text.split(":", 1)
@@ -278,12 +335,13 @@ class _Replay:
         modes = [_mode(p, s) for p, s in zip(parts, sent, strict=True)]
         if len(sent) != 2 or None in modes or not all(self._known[f.value] for f in found):
             self.masked = True
-            return ["-H", shlex.quote(f"Authorization: Basic {MASK}")]
+            return ["-H", shlex.quote(f"{name}: {prefix}{MASK}")]
         id_pieces, secret_pieces = (self.pieces(_bytes(p)) for p in parts)
-        if modes == ["+", "+"] and all(_FORM_SAFE.issuperset(_bytes(p)) for p in parts):
+        canonical = name == "Authorization" and prefix == "Basic "  # as curl -u writes it
+        if canonical and modes == ["+", "+"] and all(_FORM_SAFE.issuperset(_bytes(p)) for p in parts):
             return ["-u", word([*id_pieces, b":", *secret_pieces])]
         args = " ".join([str(modes[0]), word(id_pieces), str(modes[1]), word(secret_pieces)])
-        return ["-H", f'"Authorization: Basic $(python3 -c {shlex.quote(_BASIC)} {args})"']
+        return ["-H", f'"{name}: {prefix}$(python3 -c {shlex.quote(_BASIC)} {args})"']
 
     def _variable(self, value: str) -> str | None:
         """The variable naming ``value``; an issued token's is set by a setup line, written on first use."""

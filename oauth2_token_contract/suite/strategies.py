@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from oauth2_token_contract.spec import contract
 from oauth2_token_contract.suite.capabilities import documented_media
+from oauth2_token_contract.suite.near_misses import NearMiss
 
 __all__ = [
     "charset_parameters",
@@ -21,6 +22,7 @@ __all__ = [
     "invalid_utf8",
     "malformed_json",
     "media",
+    "near_misses",
     "non_string_json",
     "placements",
     "scope_requests",
@@ -158,3 +160,24 @@ def invalid_utf8() -> st.SearchStrategy[bytes]:
     return st.sampled_from(
         (b"\xff", b"\xc3\x28", b"\xa0\xa1", b"\xe2\x28\xa1", b"\xf0\x28\x8c\xbc", b"\xed\xa0\x80")
     )
+
+
+def near_misses(*, appended: bool = True) -> st.SearchStrategy[NearMiss]:
+    """Transformations that make a real value a near miss of itself, each a laxity of the layers under
+    a server (:mod:`oauth2_token_contract.suite.near_misses`): letter case, whitespace or a NUL at an
+    end, a prefix, a fullwidth character, percent-encoding once more, and (unless ``appended`` is
+    False: a refresh token's is L4's) one character more."""
+    at = st.integers(0, 2**16)
+    kinds = [
+        st.builds(NearMiss, st.just("case_one"), at),
+        st.just(NearMiss("case_all")),
+        st.builds(NearMiss, st.just("trailing"), char=st.sampled_from((" ", "\t", "\n", "\x00"))),
+        st.builds(NearMiss, st.just("leading"), char=st.sampled_from((" ", "\t"))),
+        st.builds(NearMiss, st.just("prefix"), at),
+        st.builds(NearMiss, st.just("fullwidth"), at),
+        st.just(NearMiss("percent")),
+    ]
+    if appended:
+        extra = st.sampled_from(string.ascii_letters + string.digits + "-._~")
+        kinds.append(st.builds(NearMiss, st.just("appended"), char=extra))
+    return st.one_of(kinds)

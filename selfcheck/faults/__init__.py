@@ -10,10 +10,11 @@ Faults are grouped by what they break, following the families of the contract; e
     model        Fault and Correct
     media        the media type of the request, for faults that show in one only
     responses    every answer: token schema, media type, headers, error body, secrets, JWT
-    wire         answering in time, other methods refused
+    wire         answering in time, other methods refused, the request read as clients send it
     grant_types  grant types offered, required, matched exactly, refused
     encodings    reading the body: media types, charset, form decoding, parameters, malformed bodies
     credentials  client authentication: Basic, body, both, the secret checked
+    near_misses  a credential or refresh token a little like the real one taken for it
     scopes       scope within the request and the allowance, narrowed and never widened by a refresh
     tokens       tokens unique, a refreshed token working, access tokens not refreshing
     token_limit  the refresh token's length limit and exact match
@@ -33,6 +34,7 @@ from selfcheck.faults import (
     credentials,
     encodings,
     grant_types,
+    near_misses,
     rate_limit,
     responses,
     scopes,
@@ -73,6 +75,7 @@ FAULTS: dict[str, Fault] = _union(
     grant_types.FAULTS,
     encodings.FAULTS,
     credentials.FAULTS,
+    near_misses.FAULTS,
     scopes.FAULTS,
     tokens.FAULTS,
     token_limit.FAULTS,

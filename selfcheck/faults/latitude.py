@@ -7,6 +7,7 @@ each rule allows). ``Correct.allows`` names the rule whose latitude the variant 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -21,7 +22,7 @@ from oauth2_token_contract.mock.errors import (
 )
 from oauth2_token_contract.mock.grants import Grants, Issued
 from oauth2_token_contract.mock.parsing import RequestParser
-from oauth2_token_contract.mock.rendering import ResponseRenderer, json_response
+from oauth2_token_contract.mock.rendering import ResponseRenderer, json_response, stamp
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 from oauth2_token_contract.mock.tokens import TokenMinter
 from oauth2_token_contract.mock.validation import RequestValidator
@@ -29,6 +30,7 @@ from oauth2_token_contract.spec.contract import STAND_IN_TOKEN_LIMIT
 from selfcheck.faults.model import CC_ONLY_CLIENT, JWT_CLIENT, Correct
 from selfcheck.faults.rate_limit import NoRetryIn
 from selfcheck.faults.token_limit import LengthBlindValidator
+from selfcheck.faults.wire import LengthRequiredParser
 
 __all__ = ["CORRECT"]
 
@@ -199,6 +201,19 @@ class InvalidClient401(ResponseRenderer):
         return super().error(error)
 
 
+class RequestIdUpperCase(ResponseRenderer):
+    """``X-Request-Id`` with its uuid in upper-case hex: header names are case insensitive (RFC 9110
+    section 5.1), and so are a uuid's hex digits (RFC 9562 section 4)."""
+
+    def stamp(self, response: Response) -> Response:
+        made = [(name.title(), _upper(maker)) for name, maker in self.fresh.get(response.status_code, [])]
+        return stamp(response, made)
+
+
+def _upper(maker: Callable[[], str]) -> Callable[[], str]:
+    return lambda: maker().upper()
+
+
 class DeterministicJwt(TokenMinter):
     """JWTs without a jti: two grants in the same second for the same scope get the same token."""
 
@@ -324,11 +339,23 @@ CORRECT: dict[str, Correct] = {
             allows="T2",
         ),
         Correct(
+            "request-id-upper-case",
+            "X-Request-Id named so, its uuid in upper-case hex",
+            overrides={"renderer": RequestIdUpperCase},
+            allows="A12",
+        ),
+        Correct(
             "deterministic-jwt",
             "JWTs without jti: the same token within a second",
             overrides={"minter": DeterministicJwt},
             suite_client=JWT_CLIENT,
             allows="S1",
+        ),
+        Correct(
+            "chunked-length-required",
+            "a body without a Content-Length (chunked) answered 411 Length Required",
+            overrides={"parser": LengthRequiredParser},
+            allows="E20",
         ),
     )
 }

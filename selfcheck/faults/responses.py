@@ -4,6 +4,7 @@ RFC 6749 error body and status, no secret echoed back, a JWT that agrees with it
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Any
@@ -13,7 +14,7 @@ from starlette.responses import Response
 from oauth2_token_contract.mock.authentication import Authenticator
 from oauth2_token_contract.mock.errors import InvalidClient, InvalidGrant, MockError, RateLimited
 from oauth2_token_contract.mock.grants import Issued
-from oauth2_token_contract.mock.rendering import ResponseRenderer, json_response
+from oauth2_token_contract.mock.rendering import ResponseRenderer, json_response, stamp
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
 from oauth2_token_contract.mock.tokens import TokenMinter
 from oauth2_token_contract.spec.contract import STAND_IN_TOKEN_LIMIT
@@ -50,6 +51,15 @@ class TokenAsTextPlain(ResponseRenderer):
 
     def token(self, issued: Issued) -> Response:
         return Response(json.dumps(self.token_body(issued)), 200, dict(self.token_headers), "text/plain")
+
+
+class TokenTypeTwice(ResponseRenderer):
+    """A token answer that names token_type twice, as a template and a serializer each add it: a
+    client whose parser keeps the first reads Bearer, the next one reads the real type."""
+
+    def token(self, issued: Issued) -> Response:
+        body = '{"token_type":"Bearer",' + json.dumps(self.token_body(issued), separators=(",", ":"))[1:]
+        return Response(body, 200, dict(self.token_headers), "application/json")
 
 
 class CacheableTokens(ResponseRenderer):
@@ -93,6 +103,38 @@ class InvalidGrant401(ResponseRenderer):
         if isinstance(error, InvalidGrant):
             return json_response(401, self.error_body(error), {"WWW-Authenticate": 'Basic realm="token"'})
         return super().error(error)
+
+
+class NoRequestId(ResponseRenderer):
+    """The per-answer headers the spec requires (Moov's ``x-request-id``) never sent."""
+
+    def stamp(self, response: Response) -> Response:
+        return response
+
+
+class RequestIdNotUuid(ResponseRenderer):
+    """The request id a counter (1, 2, 3...), where the spec's schema says a uuid."""
+
+    def __init__(self, settings: MockSettings) -> None:
+        super().__init__(settings)
+        counter = itertools.count(1)
+        self._next = lambda: str(next(counter))
+
+    def stamp(self, response: Response) -> Response:
+        made = [(name, self._next) for name, _ in self.fresh.get(response.status_code, [])]
+        return stamp(response, made)
+
+
+class ErrorDescriptionNonAscii(ResponseRenderer):
+    """error_description in typographic quotes, as text for people: outside the printable ASCII
+    RFC 6749 5.2 allows (JSON escapes it, ``\\u201c``, but the value is still the character)."""
+
+    def error_body(self, error: MockError, status: int = 400) -> dict[str, Any]:
+        body = super().error_body(error, status)
+        if "error" not in body:  # a per-field 422 carries no RFC 6749 member
+            return body
+        said = body.get("error_description") or error.code
+        return {**body, "error_description": f"\u201c{said}\u201d"}
 
 
 class SecretInErrorDescription(Authenticator):
@@ -146,6 +188,12 @@ FAULTS: dict[str, Fault] = {
             breaks=("A2",),
         ),
         Fault(
+            "token-type-twice",
+            "the token answer names token_type twice (Bearer first, the real type after)",
+            {"renderer": TokenTypeTwice},
+            breaks=("A14",),
+        ),
+        Fault(
             "token-answered-as-text",
             "the token answer labelled text/plain",
             {"renderer": TokenAsTextPlain},
@@ -180,6 +228,24 @@ FAULTS: dict[str, Fault] = {
             "invalid_grant answered 401, a status RFC 6749 5.2 keeps for invalid_client",
             {"renderer": InvalidGrant401},
             breaks=("A1", "R3"),
+        ),
+        Fault(
+            "no-request-id",
+            "answers lack the x-request-id the spec requires on every status",
+            {"renderer": NoRequestId},
+            breaks=("A12",),
+        ),
+        Fault(
+            "request-id-not-uuid",
+            "x-request-id is a counter, not the uuid the spec's schema says",
+            {"renderer": RequestIdNotUuid},
+            breaks=("A12",),
+        ),
+        Fault(
+            "error-description-non-ascii",
+            "error_description in typographic quotes, outside the characters RFC 6749 5.2 allows",
+            {"renderer": ErrorDescriptionNonAscii},
+            breaks=("A13",),
         ),
         Fault(
             "secret-in-error-description",

@@ -68,6 +68,19 @@ class NarrowedRefreshRefused(Grants):
         return super().refresh_token(client, params)
 
 
+class NarrowedRefreshToken(Grants):
+    """A narrowed refresh hands back a refresh token for the narrowed scope, not the original."""
+
+    def issue(
+        self,
+        client: ClientConfig,
+        scope: frozenset[str],
+        refresh_scope: frozenset[str],
+        replacing: str | None = None,
+    ) -> Any:
+        return super().issue(client, scope, scope if replacing is not None else refresh_scope, replacing)
+
+
 class WideningRefresh(Grants):
     """A refresh grants what was asked for, checked against the client's allowance, not the grant's."""
 
@@ -117,6 +130,12 @@ FAULTS: dict[str, Fault] = {
             "a refresh asking for less scope refused",
             {"grants": NarrowedRefreshRefused},
             breaks=("S6",),
+        ),
+        Fault(
+            "narrowed-refresh-token",
+            "the refresh token a narrowed refresh hands back carries only the narrowed scope",
+            {"grants": NarrowedRefreshToken},
+            breaks=("S12",),
         ),
         Fault(
             "refresh-widens-scope",

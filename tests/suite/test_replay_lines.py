@@ -27,6 +27,7 @@ from oauth2_token_contract.spec.redaction import MASK, Redactor
 from oauth2_token_contract.suite.checks.query import in_query
 from oauth2_token_contract.suite.client import FORM, JSON, TokenClient, basic_header
 from oauth2_token_contract.suite.exchange import ISSUED, MASKED_NOTE, Exchange, as_curl
+from oauth2_token_contract.suite.near_misses import NearMiss, derive
 from oauth2_token_contract.suite.pacing import Pacer
 from oauth2_token_contract.suite.targets import Target
 
@@ -327,3 +328,87 @@ def test_replay_lines_run_from_a_file_too(mock: Mock, tmp_path: Path) -> None:
     script.write_text(as_curl(mock.client.grant().request, mock.redactor) + "\n", encoding="utf-8")
     done = subprocess.run(["bash", "-n", str(script)], capture_output=True, timeout=RUN_TIMEOUT, check=False)
     assert done.returncode == 0, done.stderr
+
+
+NEAR_SECRETS = [
+    NearMiss("case_all"),
+    NearMiss("case_one", at=3),
+    NearMiss("trailing", char=" "),
+    NearMiss("trailing", char="\t"),
+    NearMiss("leading", char=" "),
+    NearMiss("prefix", at=5),
+    NearMiss("fullwidth", at=2),
+    NearMiss("appended", char="Z"),
+    NearMiss("percent"),
+]
+
+
+@pytest.mark.parametrize("media", ["json", "form"])
+@pytest.mark.parametrize("placement", ["basic", "body"])
+@pytest.mark.parametrize("near", NEAR_SECRETS, ids=[f"{n.kind}-{n.at}-{ord(n.char)}" for n in NEAR_SECRETS])
+def test_a_near_miss_of_the_secret_is_computed_from_its_variable(
+    mock: Mock, media: str, placement: str, near: NearMiss
+) -> None:
+    """A near miss of a secret is a secret: the line computes it from ``$TOKEN_API_CLIENT_SECRET``."""
+    varied = derive(near, SECRET, secret=True)
+    assert varied is not None
+    exchange = mock.client.post(
+        {"grant_type": "client_credentials"},
+        media=media,  # type: ignore[arg-type]
+        placement=placement,  # type: ignore[arg-type]
+        client_secret=varied,
+    )
+    assert exchange.status == 400, exchange.describe(mock.redactor)
+    text = replays(mock, exchange)
+    assert varied not in text and "$TOKEN_API_CLIENT_SECRET" in text and MASKED_NOTE not in text
+
+
+def test_a_near_miss_the_shell_cannot_carry_is_masked(mock: Mock) -> None:
+    """A NUL in Basic credentials: no shell word carries it, so the line masks it and says so."""
+    varied = derive(NearMiss("trailing", char="\x00"), SECRET, secret=True)
+    assert varied is not None
+    exchange = mock.client.post({"grant_type": "client_credentials"}, client_secret=varied)
+    text = as_curl(exchange.request, mock.redactor)
+    assert MASK in text and text.endswith(MASKED_NOTE)
+    _no_secret_in(text)
+
+
+@pytest.mark.parametrize(
+    "near", [NearMiss("case_all"), NearMiss("prefix", at=7), NearMiss("trailing", char=" ")], ids=str
+)
+def test_a_near_miss_of_an_issued_token_is_made_from_a_fresh_one(mock: Mock, near: NearMiss) -> None:
+    token = _refresh_token(mock)
+    varied = derive(near, token, secret=True)
+    assert varied is not None
+    exchange = mock.client.grant("refresh_token", refresh_token=varied, media="json")
+    assert exchange.status == 400
+    made = near.apply
+    text = replays(mock, exchange, _with_fresh_token(lambda t: made(t)[0] if made(t) else t))
+    assert varied not in text and text.startswith("TOKEN_API_REFRESH_TOKEN=$(")
+
+
+@pytest.mark.parametrize(
+    ("name", "scheme"),
+    [("authorization", "basic "), ("AUTHORIZATION", "BASIC "), ("Authorization", "Basic  ")],
+)
+def test_basic_is_replayed_in_the_case_and_spacing_it_was_sent_in(mock: Mock, name: str, scheme: str) -> None:
+    token = basic_header(CLIENT_ID, SECRET).split(" ", 1)[1]
+    exchange = mock.client.send(
+        b"grant_type=client_credentials", headers=[("Content-Type", FORM), (name, scheme + token)]
+    )
+    assert exchange.status == 200, exchange.describe(mock.redactor)
+    text = replays(mock, exchange)
+    assert f'"{name}: {scheme}$(python3' in text, text
+
+
+def test_a_chunked_body_is_replayed_chunked(mock: Mock) -> None:
+    headers = [("Content-Type", FORM), ("Transfer-Encoding", "chunked")]
+    exchange = mock.client.send(
+        chunks=(b"grant_type=client_", b"cred", b"entials"),
+        headers=[*headers, ("Authorization", basic_header(CLIENT_ID, SECRET))],
+    )
+    assert exchange.status == 200, exchange.describe(mock.redactor)
+    assert exchange.request.body == b"grant_type=client_credentials"
+    assert "content-length" not in dict(mock.recorder.arrived[-1].headers)
+    text = replays(mock, exchange)
+    assert "'Transfer-Encoding: chunked'" in text

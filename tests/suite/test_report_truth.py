@@ -14,6 +14,7 @@ from oauth2_token_contract.mock.app import create_app
 from oauth2_token_contract.mock.server import running_mock
 from oauth2_token_contract.mock.settings import load_settings
 from oauth2_token_contract.spec import contract
+from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.suite.client import TokenClient
 from oauth2_token_contract.suite.errors import PreconditionFailed
 from oauth2_token_contract.suite.flows import Preconditions
@@ -49,7 +50,7 @@ def test_each_test_meets_its_own_refused_precondition_without_earlier_notes() ->
 
 
 def _record(report: RunReport, name: str, outcome: str, *props: tuple[str, object]) -> None:
-    report.add(name, [(FAMILY, "encodings"), (CHECKS, "charset_accepted"), *props], outcome)
+    report.add(name, [(FAMILY, "encodings"), (CHECKS, str(Check.CHARSET_ACCEPTED)), *props], outcome)
 
 
 def test_the_coverage_verdict_names_the_refusal_that_stopped_every_test() -> None:
@@ -57,15 +58,18 @@ def test_the_coverage_verdict_names_the_refusal_that_stopped_every_test() -> Non
     finding = "encoding_accepted: got 400 invalid_request, expected 200"
     _record(report, "a", "failed", (FINDING, finding))
     _record(report, "b", "failed", (FINDING, finding))
-    assert report.unexercised(set()) == {"charset_accepted": ["a", "b"]}
-    assert report.why_unjudged("charset_accepted") == f"every test that judges it failed first ({finding})"
+    assert report.unexercised(set()) == {str(Check.CHARSET_ACCEPTED): ["a", "b"]}
+    assert (
+        report.why_unjudged(str(Check.CHARSET_ACCEPTED))
+        == f"every test that judges it failed first ({finding})"
+    )
 
 
 def test_the_coverage_verdict_names_the_budget_only_when_it_ran_out() -> None:
     report = RunReport()
     _record(report, "a", "skipped", (SKIP, BUDGET))
     _record(report, "b", "passed")
-    assert report.why_unjudged("charset_accepted") == "the request budget ran out first"
+    assert report.why_unjudged(str(Check.CHARSET_ACCEPTED)) == "the request budget ran out first"
     passed = RunReport()
     _record(passed, "b", "passed")
-    assert "deadline" in passed.why_unjudged("charset_accepted")
+    assert "deadline" in passed.why_unjudged(str(Check.CHARSET_ACCEPTED))

@@ -27,7 +27,7 @@ from oauth2_token_contract.suite.checks.every_answer import (
     status_is_documented,
     token_is_json,
     token_response_conforms,
-    unsupported_method,
+    unsupported_method_refused,
 )
 from oauth2_token_contract.suite.checks.expectations import error_is, expect_status, require
 from oauth2_token_contract.suite.checks.jwt_claims import jwt_agrees_with_response
@@ -41,7 +41,7 @@ from oauth2_token_contract.suite.checks.registry import (
     response_findings,
     run_response_checks,
 )
-from oauth2_token_contract.suite.checks.retry_in import retry_in_is_digits, retry_in_was_enough
+from oauth2_token_contract.suite.checks.retry_in import retry_in_is_digits, retry_in_is_enough
 from oauth2_token_contract.suite.checks.scope import (
     granted,
     granted_scope_within_request,
@@ -74,7 +74,7 @@ __all__ = [
     "require",
     "response_findings",
     "retry_in_is_digits",
-    "retry_in_was_enough",
+    "retry_in_is_enough",
     "run_response_checks",
     "scope_matched_exactly",
     "sent_parameter",
@@ -84,5 +84,5 @@ __all__ = [
     "tokens_unguessable",
     "tokens_unique",
     "unknown_scope_not_granted",
-    "unsupported_method",
+    "unsupported_method_refused",
 ]

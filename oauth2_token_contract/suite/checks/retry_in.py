@@ -13,7 +13,7 @@ from oauth2_token_contract.suite.checks.registry import check, fail
 from oauth2_token_contract.suite.errors import ContractViolation
 from oauth2_token_contract.suite.exchange import Exchange
 
-__all__ = ["retry_in_is_digits", "retry_in_was_enough"]
+__all__ = ["retry_in_is_digits", "retry_in_is_enough"]
 
 
 @check(Check.RETRY_IN_IS_DIGITS, status=429)
@@ -39,7 +39,7 @@ def retry_in_is_digits(ctx: CheckContext, exchange: Exchange) -> None:
 
 
 @check(Check.RETRY_IN_IS_ENOUGH, every_answer=False)
-def retry_in_was_enough(ctx: CheckContext, after: Exchange, waited: float) -> None:
+def retry_in_is_enough(ctx: CheckContext, after: Exchange, waited: float) -> None:
     """A request sent after waiting out all of the X-Retry-In the last 429 announced (and a little
     grace) is not limited again: the header understated the wait. Met on the way, by any test whose
     requests the target limits; held beside that test's own outcome."""

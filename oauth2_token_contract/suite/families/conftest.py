@@ -37,16 +37,22 @@ def preconditions(client: TokenClient) -> Preconditions:
 
 
 @pytest.fixture(scope="session")
-def _refresh_support(client: TokenClient) -> str | None:
-    """Why refresh semantics cannot be tested with this client (None when they can), asked once.
+def _refresh_probe(client: TokenClient) -> tuple[str | None, str | None]:
+    """A refresh token obtained once per run and never used, or why this client gets none.
 
     A failed grant here is not "no refresh tokens": it raises, and the test fails as a precondition.
     """
     try:
-        obtain_refresh_token(client)
+        token, _, _ = obtain_refresh_token(client)
     except NoRefreshToken as exc:
-        return str(exc)
-    return None
+        return None, str(exc)
+    return token, None
+
+
+@pytest.fixture(scope="session")
+def _refresh_support(_refresh_probe: tuple[str | None, str | None]) -> str | None:
+    """Why refresh semantics cannot be tested with this client (None when they can), asked once."""
+    return _refresh_probe[1]
 
 
 @pytest.fixture
@@ -57,6 +63,18 @@ def refresh_supported(_refresh_support: str | None) -> None:
     """
     if _refresh_support:
         pytest.skip(f"{_refresh_support}: the refresh_token grant is not testable with it")
+
+
+@pytest.fixture
+def unused_refresh_token(_refresh_probe: tuple[str | None, str | None], refresh_supported: None) -> str:
+    """The probe's refresh token, which no test spends: for a test that sends only near misses of it.
+
+    A correct server refuses a near miss without touching the real token, so every example of such a
+    test may use the one token; a server that takes a near miss for it fails there and then.
+    """
+    token = _refresh_probe[0]
+    assert token is not None, "refresh_supported skips a client without refresh tokens"
+    return token
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """Encodings and client authentication: JSON and form alike, Content-Type parameters, form decoding,
 duplicates, empties, unknown parameters, malformed bodies, and where the credentials go (RFC 6749
-sections 2.3, 3.1, 3.2).
+sections 2.3, 3.1, 3.2); near misses of the client's credentials refused; and the wire as real
+clients send it: header names, media types and the Basic scheme in any letter case, a chunked body
+(RFC 9110 sections 5.1, 8.3.1, 11.1, 11.4; RFC 9112 sections 6, 7).
 
 Every refusal is judged only where a valid request in the same media type works
 (``preconditions.media_works``): a server that refuses every JSON body proves nothing by refusing
@@ -15,7 +17,8 @@ import json
 from urllib.parse import quote
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.suite import strategies
@@ -31,7 +34,8 @@ from oauth2_token_contract.suite.client import (
     TokenClient,
     basic_header,
 )
-from oauth2_token_contract.suite.flows import Preconditions
+from oauth2_token_contract.suite.flows import Preconditions, setup_media
+from oauth2_token_contract.suite.near_misses import NearMiss, derive, malformed
 
 pytestmark = pytest.mark.token_contract
 
@@ -52,6 +56,7 @@ def _wrong(value: str) -> str:
     Check.NO_STORE_ON_TOKENS,
     Check.TOKEN_IS_JSON,
     Check.TOKENS_UNGUESSABLE,
+    Check.ANSWER_MEMBERS_UNIQUE,
 )
 @pytest.mark.parametrize("placement", PLACEMENTS)
 @pytest.mark.parametrize("media", MEDIA)
@@ -395,3 +400,126 @@ def test_basic_credentials_are_form_url_decoded(ctx: CheckContext, client: Token
     expect_status(
         ctx, exchange, 200, check=Check.BASIC_FORM_URL_DECODED, asked="Basic credentials percent-encoded"
     )
+
+
+@pytest.mark.checks(Check.NEAR_MISS_CREDENTIALS_REFUSED)
+@pytest.mark.cost(fixed=4, per_example=1)  # the four explicit examples, then one request an example
+@given(
+    part=st.sampled_from(("client_secret", "client_id")),
+    near=strategies.near_misses(),
+    media=strategies.media,
+    placement=strategies.placements,
+)
+# One example for each laxity the layers under a server are known for, so that a run of one example a
+# property still meets them: a case-insensitive collation (of the secret, of the id), MySQL's PAD SPACE
+# compare, NFKC normalisation (through Basic: a body's fullwidth character may be refused as malformed
+# before the secret is compared).
+@example(part="client_secret", near=NearMiss("case_all"), media=None, placement="basic")
+@example(part="client_secret", near=NearMiss("trailing", char=" "), media=None, placement="body")
+@example(part="client_id", near=NearMiss("case_all"), media=None, placement="body")
+@example(part="client_secret", near=NearMiss("fullwidth"), media=None, placement="basic")
+def test_near_misses_of_the_credentials_are_invalid_client(
+    ctx: CheckContext,
+    client: TokenClient,
+    preconditions: Preconditions,
+    part: str,
+    near: NearMiss,
+    media: Media | None,
+    placement: Placement,
+) -> None:
+    """A secret or id a little like the real one (RFC 6749 sections 2.3.1, 3.2.1, 5.2, 10.10): another
+    letter case, whitespace or a NUL at an end, a prefix, a fullwidth character, a character more, the
+    value percent-encoded once more. Each is ``invalid_client``, or ``invalid_request`` where it holds a
+    character its grammar forbids (VSCHAR, the spec's pattern and maxLength)."""
+    media = media or setup_media()
+    preconditions.media_works(media)
+    real = client.target.client_secret if part == "client_secret" else client.target.client_id
+    varied = derive(near, real, secret=part == "client_secret")
+    if varied is None:
+        return  # the transformation leaves this value as it is (no letter to change): nothing to send
+    exchange = client.post(
+        {"grant_type": "client_credentials"},
+        media=media,
+        placement=placement,
+        client_id=varied if part == "client_id" else None,
+        client_secret=varied if part == "client_secret" else None,
+    )
+    codes = ("invalid_client", "invalid_request") if malformed(varied, part) else ("invalid_client",)
+    asked = f"the real {part} with {near.describe(real)} ({placement}, {media})"
+    error_is(ctx, exchange, *codes, check=Check.NEAR_MISS_CREDENTIALS_REFUSED, asked=asked)
+
+
+# -- the wire as real clients send it ------------------------------------------------------------------
+def _grant_body(media: Media) -> bytes:
+    if media == "json":
+        return json.dumps({"grant_type": "client_credentials"}).encode()
+    return b"grant_type=client_credentials"
+
+
+# A field name and a media type, each in letter cases a client library may send.
+SPELLED = {
+    "form": ("content-type", "application/X-WWW-FORM-URLENCODED"),
+    "json": ("CONTENT-TYPE", "Application/JSON"),
+}
+
+
+@pytest.mark.checks(Check.MEDIA_TYPE_CASE_INSENSITIVE)
+@pytest.mark.parametrize("media", ["form", pytest.param("json", marks=thorough)])
+def test_the_media_type_and_its_field_name_are_read_in_any_case(
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media
+) -> None:
+    """RFC 9110 section 5.1: field names are case-insensitive; section 8.3.1: so are a media type's
+    type and subtype. ``content-type: application/X-WWW-FORM-URLENCODED`` is a form."""
+    preconditions.media_works(media)
+    name, value = SPELLED[media]
+    exchange = client.send(_grant_body(media), headers=[(name, value), _basic(client)])
+    asked = f"a valid grant labelled {name}: {value}"
+    expect_status(ctx, exchange, 200, check=Check.MEDIA_TYPE_CASE_INSENSITIVE, asked=asked)
+
+
+# The Authorization field as clients spell it: the name and the scheme in other letter cases, and more
+# than one space before the credentials (RFC 9110 section 11.4: auth-scheme 1*SP token68; nothing looser).
+SCHEMES = {"lower case": ("authorization", "basic "), "upper case": ("AUTHORIZATION", "BASIC "),
+           "two spaces": ("Authorization", "Basic  ")}  # fmt: skip
+
+
+@pytest.mark.checks(Check.AUTH_SCHEME_CASE_INSENSITIVE)
+@pytest.mark.parametrize(
+    "spelling", ["lower case", *(pytest.param(s, marks=thorough) for s in ("upper case", "two spaces"))]
+)
+def test_basic_is_read_in_any_case_and_after_more_spaces(
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, spelling: str
+) -> None:
+    """RFC 9110 section 11.1 (and RFC 7617 section 2): the scheme is case-insensitive; ``basic`` and
+    ``BASIC`` are Basic."""
+    media = setup_media()
+    preconditions.media_works(media)
+    name, scheme = SCHEMES[spelling]
+    token = basic_header(client.target.client_id, client.target.client_secret).split(" ", 1)[1]
+    exchange = client.post(
+        {"grant_type": "client_credentials"}, media=media, placement=None, headers=[(name, scheme + token)]
+    )
+    asked = f"valid Basic credentials sent as {name}: {scheme!r}"
+    expect_status(ctx, exchange, 200, check=Check.AUTH_SCHEME_CASE_INSENSITIVE, asked=asked)
+
+
+@pytest.mark.checks(Check.CHUNKED_BODY_ACCEPTED)
+@pytest.mark.parametrize("media", ["form", pytest.param("json", marks=thorough)])
+def test_a_chunked_body_is_read(
+    ctx: CheckContext, client: TokenClient, preconditions: Preconditions, media: Media
+) -> None:
+    """RFC 9112 sections 6.1 and 7.1: a recipient MUST be able to parse the chunked transfer coding.
+    The grant goes in three chunks without a Content-Length, a chunk boundary inside the grant type.
+    A server may instead ask for a Content-Length with 411 (section 6.3), whatever the spec documents:
+    that answer is judged by this check alone."""
+    preconditions.media_works(media)
+    body = _grant_body(media)
+    cut = body.index(b"client_") + len(b"client_")  # inside the value: client_ | credentials
+    chunks = (body[: cut - 3], body[cut - 3 : cut], body[cut:])
+    headers = [("Content-Type", JSON if media == "json" else FORM), ("Transfer-Encoding", "chunked")]
+    exchange = client.send(chunks=chunks, headers=[*headers, _basic(client)])
+    if exchange.status == 411:
+        require(ctx, True, Check.CHUNKED_BODY_ACCEPTED, "", exchange)  # the RFC's other choice
+        return
+    asked = f"a valid {media} grant in three chunks (Transfer-Encoding: chunked)"
+    expect_status(ctx, exchange, 200, check=Check.CHUNKED_BODY_ACCEPTED, asked=asked)

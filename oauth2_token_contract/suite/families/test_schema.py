@@ -36,6 +36,7 @@ from oauth2_token_contract.suite.checks import (
     response_findings,
     unknown_scope_not_granted,
 )
+from oauth2_token_contract.suite.checks.every_answer import headers_judged
 from oauth2_token_contract.suite.client import Media, TokenClient, basic_header
 from oauth2_token_contract.suite.errors import ContractViolation
 from oauth2_token_contract.suite.exchange import Exchange
@@ -250,6 +251,8 @@ def test_generated_valid_requests_conform(
     Check.NEGATIVE_DATA_REJECTED,
     Check.STATUS_IS_DOCUMENTED,
     Check.ERROR_BODY_CONFORMS,
+    Check.ERROR_TEXT_IN_RFC_CHARSET,
+    Check.ANSWER_MEMBERS_UNIQUE,
 )
 @pytest.mark.parametrize("media_type", MEDIA_TYPES)
 @given(data=st.data())
@@ -269,6 +272,27 @@ def test_generated_invalid_requests_are_refused(
         response_findings(ctx, exchange)
         + _schemathesis_findings(ctx, case, exchange, response, kwargs, owed=False)
     )
+
+
+@pytest.mark.checks(Check.DOCUMENTED_HEADERS_CONFORM)
+@pytest.mark.parametrize("answer", ["token", "refusal"])
+def test_answers_carry_the_headers_the_spec_documents(
+    ctx: CheckContext, client: TokenClient, answer: str
+) -> None:
+    """The headers the spec documents for a token and for a refusal (Moov's published contract: a
+    uuid ``x-request-id`` on every answer) are there where required, and fit their schemas. Every
+    answer of the run is judged so; these two make sure the check meets one of each."""
+    read = contract.load()
+    statuses = (200,) if answer == "token" else read.accepted_statuses_for("invalid_client")
+    if not any(headers_judged(status) for status in statuses):
+        pytest.skip(f"the spec documents no {answer} header but those other checks judge (Cache-Control...)")
+    if answer == "token":
+        exchange = client.grant()
+    else:
+        secret = client.target.client_secret
+        wrong = secret[:-1] + ("x" if secret[-1:] != "x" else "y")
+        exchange = client.post({"grant_type": "client_credentials"}, client_secret=wrong)
+    raise_findings(response_findings(ctx, exchange))
 
 
 @pytest.mark.checks(Check.UNSUPPORTED_METHOD_REFUSED)

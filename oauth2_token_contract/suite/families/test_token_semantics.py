@@ -1,14 +1,14 @@
 """Token semantics: unique tokens; granted scope within what was asked and allowed, compared exactly;
 refresh that works, narrows, never widens, needs the client's credentials and a refresh token (not an
-access token, not an altered one); JWTs that agree with their answer. The refresh flow is a state
-machine whose rules are grants and refreshes."""
+access token, not an altered one, not a near miss of one); JWTs that agree with their answer. The
+refresh flow is a state machine whose rules are grants and refreshes."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -35,7 +35,8 @@ from oauth2_token_contract.suite.checks import (
 )
 from oauth2_token_contract.suite.client import MEDIA, Media, TokenClient
 from oauth2_token_contract.suite.exchange import Exchange
-from oauth2_token_contract.suite.flows import Preconditions, RefreshTokenSource, obtain_token
+from oauth2_token_contract.suite.flows import Preconditions, RefreshTokenSource, obtain_token, setup_media
+from oauth2_token_contract.suite.near_misses import NearMiss, derive, malformed
 
 pytestmark = [pytest.mark.token_contract, pytest.mark.needs_state]
 thorough = pytest.mark.thorough
@@ -122,6 +123,38 @@ def test_a_refresh_may_narrow_the_scope(
         ctx, exchange, 200, check=Check.REFRESH_MAY_NARROW, asked=f"a refresh narrowed to {narrower!r}"
     )
     granted_scope_within_request(ctx, exchange, narrower, original)
+
+
+@pytest.mark.checks(Check.NEW_REFRESH_TOKEN_KEEPS_SCOPE, Check.REFRESH_MAY_NARROW)
+@pytest.mark.cost(fixed=3)
+def test_a_narrowed_refresh_hands_back_a_refresh_token_of_the_original_scope(
+    ctx: CheckContext, client: TokenClient, fresh_refresh_token: RefreshTokenSource
+) -> None:
+    """RFC 6749 section 6: "If a new refresh token is issued, the refresh token scope MUST be identical
+    to that of the refresh token included by the client in the request"; narrowing a refresh narrows
+    the access token, never what the client may refresh to later."""
+    token, original = fresh_refresh_token(" ".join(client.target.scopes))
+    if len(original) < 2:
+        pytest.skip(f"{client.target.name}: needs a refresh token of two scopes or more (TOKEN_API_SCOPE)")
+    narrower = sorted(original)[0]
+    first = client.grant("refresh_token", refresh_token=token, scope=narrower)
+    expect_status(
+        ctx, first, 200, check=Check.REFRESH_MAY_NARROW, asked=f"a refresh narrowed to {narrower!r}"
+    )
+    body = first.json() if isinstance(first.json(), dict) else {}
+    handed_back = body.get("refresh_token")
+    latest = handed_back if isinstance(handed_back, str) and handed_back else token  # none: keep the old one
+    full = " ".join(sorted(original))
+    second = client.grant("refresh_token", refresh_token=latest, scope=full)
+    expect_status(
+        ctx,
+        second,
+        200,
+        check=Check.NEW_REFRESH_TOKEN_KEEPS_SCOPE,
+        asked=f"a refresh for the original scope {full!r} with the token a refresh narrowed to {narrower!r} "
+        "handed back",
+    )
+    granted_scope_within_request(ctx, second, full, original)
 
 
 @pytest.mark.checks(Check.REFRESH_NEVER_WIDENS_SCOPE)
@@ -232,6 +265,35 @@ def test_an_altered_refresh_token_is_refused(
         check=Check.ALTERED_REFRESH_TOKEN_REFUSED,
         asked="a real refresh token with one character changed",
     )
+
+
+@pytest.mark.checks(Check.NEAR_MISS_REFRESH_TOKEN_REFUSED)
+@pytest.mark.cost(fixed=2, per_example=1)  # the two explicit examples, then one request an example
+@given(near=strategies.near_misses(appended=False), media=strategies.media)
+# A case-insensitive collation, and a trim of the parameter: met even by a run of one example a property.
+@example(near=NearMiss("case_all"), media=None)
+@example(near=NearMiss("trailing", char=" "), media=None)
+def test_a_near_miss_of_a_refresh_token_is_refused(
+    ctx: CheckContext,
+    client: TokenClient,
+    preconditions: Preconditions,
+    unused_refresh_token: str,
+    near: NearMiss,
+    media: Media | None,
+) -> None:
+    """A refresh token a little like a real one (RFC 6749 sections 6, 10.4, 10.10): another letter case,
+    whitespace or a NUL at an end, a prefix, a fullwidth character, percent-encoded once more (one
+    character more is L4's). Each is ``invalid_grant``, or ``invalid_request`` where it holds a character
+    the grammar forbids (VSCHAR, the spec's pattern and maxLength)."""
+    media = media or setup_media()
+    preconditions.media_works(media)
+    varied = derive(near, unused_refresh_token, secret=True)
+    if varied is None:
+        return  # the transformation leaves this token as it is (no letter to change): nothing to send
+    exchange = client.grant("refresh_token", refresh_token=varied, media=media)
+    codes = ("invalid_grant", "invalid_request") if malformed(varied, "refresh_token") else ("invalid_grant",)
+    asked = f"a real refresh token with {near.describe(unused_refresh_token)} ({media})"
+    error_is(ctx, exchange, *codes, check=Check.NEAR_MISS_REFRESH_TOKEN_REFUSED, asked=asked)
 
 
 @pytest.mark.checks(Check.JWT_AGREES_WITH_RESPONSE)
