@@ -13,7 +13,7 @@ gathers every hook and fixture of the plugin into its namespace. Each job has it
     stops        a run stopped before its first test: one line, a JUnit entry, its exit code
     terminal     what runs against what, the plan, progress lines and the summary
     xdist        workers, and how their counts reach the controller
-    state        what the hooks share on pytest's config
+    stash        what the hooks share on pytest's config (its stash keys)
 
 ``pytest_configure`` is here: it reads the settings once and sets up the run's state, which every
 other module reads.
@@ -36,7 +36,7 @@ from oauth2_token_contract.plugin.fixtures import (
 )
 from oauth2_token_contract.plugin.mock_fixtures import token_mock, token_mock_url
 from oauth2_token_contract.plugin.options import MARKERS, pytest_addoption
-from oauth2_token_contract.plugin.state import CONTEXT, PACER, PROFILE, PROFILE_NAME, RUN, SETTINGS, Run
+from oauth2_token_contract.plugin.stash import CONTEXT, PACER, PROFILE, PROFILE_NAME, RUN, SETTINGS, Run
 from oauth2_token_contract.plugin.stops import refuse
 from oauth2_token_contract.plugin.terminal import (
     pytest_report_collectionfinish,

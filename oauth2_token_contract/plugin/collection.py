@@ -15,7 +15,7 @@ from hypothesis import settings as hypothesis_settings
 
 from oauth2_token_contract.plugin.options import check_target
 from oauth2_token_contract.plugin.preflight import first_contact
-from oauth2_token_contract.plugin.state import PLAN, PLAN_TEXT, PROFILE, SETTINGS
+from oauth2_token_contract.plugin.stash import PLAN, PLAN_TEXT, PROFILE, SETTINGS
 from oauth2_token_contract.plugin.stops import stop
 from oauth2_token_contract.plugin.xdist import is_worker
 from oauth2_token_contract.spec.names import Check, Family

@@ -17,7 +17,7 @@ import pytest
 from hypothesis.errors import Flaky as HypothesisFlaky
 
 from oauth2_token_contract.plugin.collection import declared, family_of
-from oauth2_token_contract.plugin.state import CONTEXT, PACER, RUN
+from oauth2_token_contract.plugin.stash import CONTEXT, PACER, RUN
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.spec.redaction import REDACTOR
 from oauth2_token_contract.suite.errors import (

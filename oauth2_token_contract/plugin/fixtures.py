@@ -14,7 +14,7 @@ from hypothesis import settings as hypothesis_settings
 
 from oauth2_token_contract.plugin.collection import family_of, planned_settings
 from oauth2_token_contract.plugin.options import check_target
-from oauth2_token_contract.plugin.state import CONTEXT, OPENED, PACER, SETTINGS
+from oauth2_token_contract.plugin.stash import CONTEXT, OPENED, PACER, SETTINGS
 from oauth2_token_contract.plugin.xdist import worker_count
 from oauth2_token_contract.spec.redaction import REDACTOR
 from oauth2_token_contract.suite.capabilities import NEEDS, undocumented_media, unmet

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from oauth2_token_contract.plugin.state import SETTINGS
+from oauth2_token_contract.plugin.stash import SETTINGS
 from oauth2_token_contract.suite.errors import TargetError
 from oauth2_token_contract.suite.targets import TargetPlan, plan
 

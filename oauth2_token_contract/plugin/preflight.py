@@ -13,7 +13,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from oauth2_token_contract.plugin.state import OPENED, PACER, SETTINGS, STOPPED
+from oauth2_token_contract.plugin.stash import OPENED, PACER, SETTINGS, STOPPED
 from oauth2_token_contract.plugin.stops import stop
 from oauth2_token_contract.spec.redaction import REDACTOR
 from oauth2_token_contract.suite.checks import CheckContext

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from oauth2_token_contract.plugin.state import STOPPED
+from oauth2_token_contract.plugin.stash import STOPPED
 from oauth2_token_contract.spec.redaction import REDACTOR
 from oauth2_token_contract.suite.exit_codes import Exit
 

@@ -21,7 +21,7 @@ import pytest
 
 from oauth2_token_contract.plugin.collection import family_of
 from oauth2_token_contract.plugin.preflight import PREFLIGHT
-from oauth2_token_contract.plugin.state import (
+from oauth2_token_contract.plugin.stash import (
     CONTEXT,
     PACER,
     PLAN_TEXT,

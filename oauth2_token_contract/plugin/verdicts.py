@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from oauth2_token_contract.plugin.state import CONTEXT, PACER, RUN, SETTINGS, STOPPED, Run
+from oauth2_token_contract.plugin.stash import CONTEXT, PACER, RUN, SETTINGS, STOPPED, Run
 from oauth2_token_contract.plugin.xdist import hand_over, is_worker
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.spec.redaction import REDACTOR

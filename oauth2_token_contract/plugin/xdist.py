@@ -15,7 +15,7 @@ import pytest
 
 from oauth2_token_contract.plugin.options import check_target
 from oauth2_token_contract.plugin.preflight import first_contact
-from oauth2_token_contract.plugin.state import CONTEXT, PACER, PLAN_TEXT, RUN, STOPPED
+from oauth2_token_contract.plugin.stash import CONTEXT, PACER, PLAN_TEXT, RUN, STOPPED
 from oauth2_token_contract.suite.errors import SettingError
 from oauth2_token_contract.suite.settings import Settings
 

@@ -19,7 +19,7 @@ from hypothesis.errors import Flaky
 
 from oauth2_token_contract.mock import create_app, load_settings, running_mock
 from oauth2_token_contract.plugin.failures import budget_spent
-from oauth2_token_contract.plugin.state import PACER
+from oauth2_token_contract.plugin.stash import PACER
 from oauth2_token_contract.suite.errors import BudgetExhausted
 from oauth2_token_contract.suite.pacing import Pacer
 from selfcheck.suite_run import SuiteRun

@@ -9,7 +9,7 @@ import pytest
 
 from oauth2_token_contract.spec.names import Check
 from oauth2_token_contract.suite.checks import CheckContext, tokens_unguessable
-from oauth2_token_contract.suite.checks.tokens import MIN_TOKEN_LENGTH
+from oauth2_token_contract.suite.checks.issued import MIN_TOKEN_LENGTH
 from oauth2_token_contract.suite.errors import ContractViolation
 from oauth2_token_contract.suite.exchange import Exchange, SentRequest
 

@@ -15,7 +15,7 @@ RFC 6749 where it is silent, every choice the RFC offers), is written in
     expectations   what a scenario expects: a status, an error code, its own assertion
     scope          the granted scope
     query          a grant or credentials in the URL query, never honoured
-    tokens         issued tokens are unique, and long enough to be unguessable
+    issued         issued tokens are unique, and long enough to be unguessable
     sent           what a request carried
 """
 
@@ -30,6 +30,7 @@ from oauth2_token_contract.suite.checks.every_answer import (
     unsupported_method_refused,
 )
 from oauth2_token_contract.suite.checks.expectations import error_is, expect_status, require
+from oauth2_token_contract.suite.checks.issued import tokens_unguessable, tokens_unique
 from oauth2_token_contract.suite.checks.jwt_claims import jwt_agrees_with_response
 from oauth2_token_contract.suite.checks.query import in_query, query_never_honoured
 from oauth2_token_contract.suite.checks.registry import (
@@ -50,7 +51,6 @@ from oauth2_token_contract.suite.checks.scope import (
     unknown_scope_not_granted,
 )
 from oauth2_token_contract.suite.checks.sent import sent_parameter
-from oauth2_token_contract.suite.checks.tokens import tokens_unguessable, tokens_unique
 
 __all__ = [
     "CHECKS",
