@@ -1,4 +1,5 @@
-"""The stateful mock of ``POST /oauth2/token``: a small public face over one module per job.
+"""The stateful mock of ``POST /oauth2/token`` and the rest of a token's life: a small public face over
+one module per job.
 
     oauth2_token_contract.mock
     ├── settings        clients YAML -> MockSettings
@@ -6,7 +7,7 @@
     │   ├── state           the interface of the parts that remember; in memory by default
     │   ├── backends        which state the settings name (memory, redis://)
     │   └── shared          the same parts in Redis, shared by every process of a namespace
-    ├── app             create_app: the parts behind their routes
+    ├── app             create_app: the parts behind their routes, the documented operations' included
     ├── endpoint        the request path and its check order
     │   ├── parsing         body and parameters
     │   ├── validation      the spec's request schema
@@ -15,9 +16,16 @@
     │   │   └── windows         fixed-window counters, bounded
     │   ├── grants          client_credentials, refresh_token
     │   │   ├── tokens          opaque and JWT minting
-    │   │   └── store           refresh tokens, bounded
+    │   │   │   └── keys            the JWT signing key (RS256, ES256, HS256) and its JWK Set
+    │   │   ├── store           refresh tokens, bounded
+    │   │   └── access          access tokens, bounded, and the grants a revocation ended
     │   ├── errors          the refusals, as exceptions the endpoint answers
     │   └── rendering       every answer: token, error, 429, 503 and the few non-contract replies
+    ├── lifecycle       the steps the other documented operations share (method, Prefer, body, journal)
+    │   ├── revocation      RFC 7009 revocation, where the spec documents it
+    │   ├── introspection   RFC 7662 introspection, where the spec documents it
+    │   └── resource        the protected resource (RFC 6750: Moov's GET /ping), where documented
+    ├── discovery       RFC 8414 metadata and the JWK Set, under every spec
     ├── versions        several contract versions at once, chosen per request
     ├── controls        QA controls off the contract path, at /__mock/*
     │   ├── forcing         what Prefer or a scripted rule forces an answer to be, checked against the spec

@@ -2,7 +2,12 @@
 
     create_app(settings, **overrides) -> Starlette
       ├── /oauth2/token      TokenEndpoint(components)
-      │                        parser, validator, authenticator, limiter, grants(store, minter), renderer
+      │                        parser, validator, authenticator, limiter, grants(store, access, minter),
+      │                        renderer
+      ├── /oauth2/revoke     RevocationEndpoint      } each at the path the spec documents, and only
+      ├── /oauth2/introspect IntrospectionEndpoint   } where it documents the operation
+      ├── /ping              ResourceEndpoint        } (contract.revocation, .introspection, .resource)
+      ├── /.well-known/oauth-authorization-server, /.well-known/jwks.json   Discovery (always)
       └── /__mock/*          controls: journal, reset, clock, clients, rules   (``controls: true`` only)
 
 Each component is a class taking the settings (and the components it builds on). A faulty variant
@@ -29,10 +34,22 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from oauth2_token_contract.mock.components import Components, build_components
+from oauth2_token_contract.mock.discovery import Discovery
 from oauth2_token_contract.mock.endpoint import TokenEndpoint
+from oauth2_token_contract.mock.introspection import IntrospectionEndpoint
+from oauth2_token_contract.mock.lifecycle import OperationEndpoint
+from oauth2_token_contract.mock.resource import ResourceEndpoint
+from oauth2_token_contract.mock.revocation import RevocationEndpoint
 from oauth2_token_contract.mock.settings import MockSettings, load_settings
 
-__all__ = ["Components", "build_components", "create_app"]
+__all__ = ["LIFECYCLE_ENDPOINTS", "Components", "build_components", "create_app"]
+
+# The endpoint of each documented operation of a token's life, by role (contract.<role>).
+LIFECYCLE_ENDPOINTS: dict[str, type[OperationEndpoint]] = {
+    "revocation": RevocationEndpoint,
+    "introspection": IntrospectionEndpoint,
+    "resource": ResourceEndpoint,
+}
 
 
 def create_app(
@@ -50,7 +67,13 @@ def create_app(
         allowed = exc.headers.get("Allow", "") if isinstance(exc, HTTPException) and exc.headers else ""
         return renderer.method_not_allowed(allowed)
 
-    routes = [Route(settings.contract.token_path, endpoint(components))]
+    contract = components.settings.contract
+    routes = [Route(contract.token_path, endpoint(components))]
+    for role, lifecycle_endpoint in LIFECYCLE_ENDPOINTS.items():
+        operation = getattr(contract, role)
+        if operation is not None:
+            routes.append(Route(operation.path, lifecycle_endpoint(components, operation)))
+    routes += [Route(path, call, methods=methods) for path, call, methods in Discovery(components).routes()]
     if settings.controls:
         routes += [Route(path, call, methods=methods) for path, call, methods in components.controls.routes()]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: method_not_allowed})

@@ -67,6 +67,15 @@ def _parser() -> argparse.ArgumentParser:
         "--controls-token",
         help="bearer token /__mock/* requires; needed beyond loopback [TOKEN_CONTRACT_MOCK_CONTROLS_TOKEN]",
     )
+    serve.add_argument(
+        "--resource",
+        metavar="PATH",
+        help="the protected resource, where the spec does not say which operation takes a bearer token "
+        "[TOKEN_API_RESOURCE]",
+    )
+    serve.add_argument(
+        "--resource-scope", metavar="SCOPE", help="the scope the resource needs [TOKEN_API_RESOURCE_SCOPE]"
+    )
     serve.add_argument("--tls-cert", metavar="FILE", help="serve https with this certificate (PEM)")
     serve.add_argument("--tls-key", metavar="FILE", help="the certificate's private key (PEM)")
     commands.add_parser(
@@ -138,6 +147,8 @@ def _serve(args: argparse.Namespace) -> int:
                 state=args.state,
                 namespace=args.namespace,
                 controls_token=args.controls_token or os.environ.get(CONTROLS_TOKEN_ENV),
+                resource=args.resource,
+                resource_scope=args.resource_scope,
             )
             check_exposure(args.host, settings)
             check_workers(args.workers, settings)
@@ -150,7 +161,7 @@ def _serve(args: argparse.Namespace) -> int:
         if len(apps) < len(choices):
             raise ConfigError("two --spec share a version; name them LABEL=SPEC")
         served: Any = VersionedApp(apps) if len(apps) > 1 else app
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, ValueError) as exc:  # a SpecError is a ValueError
         print(f"token-contract-mock: {exc}", file=sys.stderr)
         return 2
 

@@ -9,6 +9,8 @@ fresh :class:`~oauth2_token_contract.mock.clients.ClientRegistry`, so a client c
 every part. The mock's clock (:class:`~oauth2_token_contract.mock.clock.MockClock`) is a component the timed
 parts are built on. The parts that remember come from the state backend ``settings.state`` names
 (:mod:`oauth2_token_contract.mock.state`): this process's memory, or Redis shared with other processes.
+The endpoints beside the token's (revocation, introspection, the protected resource, discovery) are
+built by ``create_app`` on these same parts.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from oauth2_token_contract.mock.access import AccessTokenStore
 from oauth2_token_contract.mock.authentication import Authenticator
 from oauth2_token_contract.mock.backends import open_state
 from oauth2_token_contract.mock.clients import ClientRegistry
@@ -46,6 +49,7 @@ class Components:
     authenticator: Authenticator
     minter: TokenMinter
     store: RefreshTokenStore
+    access: AccessTokenStore
     grants: Grants
     limiter: RateLimiter
     renderer: ResponseRenderer
@@ -61,6 +65,7 @@ DEFAULTS: dict[str, type] = {
     "authenticator": Authenticator,
     "minter": TokenMinter,
     "store": RefreshTokenStore,
+    "access": AccessTokenStore,
     "grants": Grants,
     "limiter": RateLimiter,
     "renderer": ResponseRenderer,
@@ -68,9 +73,9 @@ DEFAULTS: dict[str, type] = {
     "controls": Controls,
 }
 DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    "grants": ("store", "minter", "clock"),
+    "grants": ("store", "minter", "clock", "access"),
     "limiter": ("clock",),
-    "controls": ("store", "limiter", "journal", "clock", "minter", "renderer", "state"),
+    "controls": ("store", "limiter", "journal", "clock", "minter", "renderer", "state", "access"),
 }
 
 

@@ -1,7 +1,8 @@
 """QA controls, kept off the contract path: ``Prefer`` on the token path and the ``/__mock/*`` endpoints
 (each line names, in brackets, its module under ``oauth2_token_contract.mock``).
 
-    Prefer: code=, example=, delay=, fault=     one request's answer (forced_answers, injection)
+    Prefer: code=, example=, delay=, fault=     one request's answer (forcing, injection), on the
+                                                token path and on every other documented operation
     GET    /__mock/requests?client_id=&grant_type=&status=&since=&wait=   the journal, asked
     POST   /__mock/reset                        back to the state at start
     GET|POST|DELETE /__mock/clock               the mock's time (clock)
@@ -30,6 +31,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from oauth2_token_contract.mock.access import AccessTokenStore
 from oauth2_token_contract.mock.clients import ClientRegistry, RegistryError
 from oauth2_token_contract.mock.clock import MockClock
 from oauth2_token_contract.mock.errors import ControlError, StateUnavailable
@@ -129,10 +131,12 @@ class Controls:
         minter: TokenMinter | None = None,
         renderer: ResponseRenderer | None = None,
         state: StateBackend | None = None,
+        access: AccessTokenStore | None = None,
     ) -> None:
         self.enabled = settings.controls
         self.settings = settings
         self.store, self.limiter, self.journal = store, limiter, journal
+        self.access = access
         self.clock = clock or MockClock()
         self.minter = minter
         self.state = state or MemoryState()
@@ -212,6 +216,8 @@ class Controls:
     async def reset(self, request: Request) -> Response:
         """Back to the state at start: tokens, budgets, journal, clock, rules, clients."""
         self.store.clear()  # first: the clients that leave then have no tokens to look for
+        if self.access is not None:
+            self.access.clear()
         if self.clients is not None:
             self.clients.restore()
         self.limiter.reset()

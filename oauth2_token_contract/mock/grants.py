@@ -8,6 +8,11 @@ and issues a new one with the original scope (section 6). A token that is unknow
 used or issued to another client is ``invalid_grant``; failed requests consume nothing. Time is the
 mock's clock (:mod:`oauth2_token_contract.mock.clock`): moved forward, it expires refresh tokens and dates new
 tokens.
+
+Every access token issued is remembered (:mod:`oauth2_token_contract.mock.access`: one O(1) step, or
+one blind write sent with the journal entry over shared state), with the grant it belongs to: a
+client_credentials grant that comes with a refresh token starts a grant (a random id), and each
+refresh hands it on, so revoking the refresh token ends every access token of the grant.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from oauth2_token_contract.mock.access import AccessRecord, AccessTokenStore
 from oauth2_token_contract.mock.clock import MockClock
 from oauth2_token_contract.mock.errors import InvalidGrant, InvalidRequest, InvalidScope, UnauthorizedClient
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
@@ -24,6 +30,7 @@ from oauth2_token_contract.mock.tokens import TokenMinter
 __all__ = ["Grants", "Issued"]
 
 _SCOPE_TEXTS = 1024  # remembered scope spellings; forgotten all at once past this
+_GRANT_ID_CHARS = 22  # 132 random bits
 
 Grant = Callable[[ClientConfig, dict[str, Any]], "Issued"]
 
@@ -49,10 +56,13 @@ class Grants:
         minter: TokenMinter,
         *,
         clock: MockClock | None = None,
+        access: AccessTokenStore | None = None,
     ) -> None:
         self.store = store
         self.minter = minter
         self.clock = clock or MockClock()
+        self.access = access if access is not None else AccessTokenStore(settings)
+        self._lineage: str | None = None  # the grant a refresh hands on to :meth:`issue`
         self._scope_texts: dict[frozenset[str], str] = {}
         self._grants: dict[str, Grant] = {}
         # A spec whose 200 requires refresh_token (Moov's published one) gets one on every grant,
@@ -73,7 +83,10 @@ class Grants:
             raise UnauthorizedClient("the client may not use this grant type")
 
     def client_credentials(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
-        scope = self.scope_within(params, client.scopes)
+        if params.get("scope") is None:
+            scope = client.default_grant  # RFC 6749 3.3: the client's pre-defined default
+        else:
+            scope = self.scope_within(params, client.scopes)
         return self.issue(client, scope, scope)
 
     def refresh_token(self, client: ClientConfig, params: dict[str, Any]) -> Issued:
@@ -84,6 +97,7 @@ class Grants:
         if record is None or record.client_id != client.client_id:
             raise InvalidGrant("the refresh token is invalid, expired or was issued to another client")
         scope = self.scope_within(params, record.scope)
+        self._lineage = record.grant  # read by issue() in the same synchronous step
         return self.issue(client, scope, record.scope, replacing=token)
 
     @staticmethod
@@ -117,15 +131,25 @@ class Grants:
         scope_text = self._scope_texts.get(scope)
         if scope_text is None:
             scope_text = self.scope_text(scope)
+        lineage, self._lineage = (self._lineage if replacing is not None else None), None
         refresh_token = None
         if client.issue_refresh_tokens or self.refresh_required:
             refresh_token = self.minter.refresh_token()
-            record = RefreshRecord(client.client_id, refresh_scope, now + client.refresh_expires_in)
+            lineage = lineage or self.minter.random_text(_GRANT_ID_CHARS)
+            record = RefreshRecord(client.client_id, refresh_scope, now + client.refresh_expires_in, lineage)
             if replacing is None:
                 self.store.add(refresh_token, record, now)
             elif not self.store.rotate(replacing, refresh_token, record, now):
                 raise InvalidGrant("the refresh token was already used")
         elif replacing is not None and self.store.consume(replacing) is None:
             raise InvalidGrant("the refresh token was already used")
-        access_token = self.minter.access_token(client, scope_text, int(now))
+        issued_at = int(now)
+        access_token = self.minter.access_token(client, scope_text, issued_at)
+        self.access.add(
+            access_token,
+            AccessRecord(
+                client.client_id, scope_text, issued_at, now + client.expires_in, lineage, client.token_type
+            ),
+            now,
+        )
         return Issued(access_token, client.token_type, client.expires_in, scope_text, refresh_token)

@@ -1,10 +1,11 @@
-"""The request journal behind ``GET /__mock/requests``: the last N token requests, redacted, and
-questions about them.
+"""The request journal behind ``GET /__mock/requests``: the last N requests of every documented
+operation (token, revocation, introspection, the resource), redacted, and questions about them.
 
 Entries are kept raw and bounded (a ``deque``) so the request path only appends a tuple; redaction
 happens when someone reads the journal, by the project's one redactor
 (:mod:`oauth2_token_contract.spec.redaction`): whatever could authenticate a caller never leaves it (the
-``Authorization``/``Cookie`` headers, ``client_secret``, every token, sent or issued), and a client secret
+``Authorization``/``Cookie`` headers, ``client_secret``, every token, sent or issued, a revoked or
+introspected ``token`` too), and a client secret
 sent in the wrong place is masked by its value, run-time clients' included (the journal watches the client
 registry).
 
@@ -75,7 +76,12 @@ class Journal:
         self.enabled = settings.journal_max_entries > 0
         self._sequence = 0
         self._waiters: list[asyncio.Future[None]] = []
-        self.documented = frozenset(settings.contract.statuses)
+        contract = settings.contract
+        self.documented = frozenset(contract.statuses)
+        # Each documented operation's path: its method and statuses (an entry elsewhere: the token's).
+        self.operations = {
+            op.path: (op.method.upper(), frozenset(op.statuses)) for op in contract.operations().values()
+        }
         # A client secret sent in the wrong place (as a scope, a header) is masked by value too.
         self.redactor = Redactor()
         self.redactor.add(*(client.client_secret for client in settings.clients.values()))
@@ -176,7 +182,10 @@ class Journal:
             response: Any = json.loads(bytes(body)) if body else None
         except ValueError:
             response = None
-        documented = status in self.documented or (method != "POST" and status == 405)
+        allowed, statuses = self.operations.get(path, ("POST", self.documented))
+        documented = status in statuses or (method != allowed and status == 405)
+        if isinstance(params, dict) and isinstance(params.get("token"), str):
+            params = {**params, "token": MASK}  # the token a revocation or introspection names
         # A fault of the mock itself (a lost state engine) is named, and never part of the contract.
         fault = internal_error if isinstance(internal_error, str) else None
         return self.redactor.document(

@@ -16,6 +16,7 @@ from urllib.parse import unquote_plus
 
 from oauth2_token_contract.mock.errors import InvalidRequest
 from oauth2_token_contract.mock.settings import MockSettings
+from oauth2_token_contract.spec.contract import Contract, Operation
 
 __all__ = ["ClientDisconnected", "JsonMembers", "RequestParser"]
 
@@ -40,11 +41,14 @@ def _refuse_constant(name: str) -> Any:
 
 
 class RequestParser:
-    """Turns the body of a ``POST /oauth2/token`` into its parameters."""
+    """Turns the body of a ``POST /oauth2/token`` into its parameters; built for another documented
+    operation (``operation``: revocation, introspection), that operation's body, with ``also`` known."""
 
-    def __init__(self, settings: MockSettings) -> None:
-        contract = settings.contract
-        self.known = frozenset(contract.request_parameters)
+    def __init__(
+        self, settings: MockSettings, operation: Operation | None = None, also: tuple[str, ...] = ()
+    ) -> None:
+        contract: Contract | Operation = settings.contract if operation is None else operation
+        self.known = frozenset((*contract.request_parameters, *also))
         self.max_body_bytes = settings.max_body_bytes
         decoders = {"application/json": self.parse_json, "application/x-www-form-urlencoded": self.parse_form}
         self.decoders = {media: decoders[media] for media in contract.media_types if media in decoders}

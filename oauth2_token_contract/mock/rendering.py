@@ -26,7 +26,7 @@ from oauth2_token_contract.mock.errors import OAUTH_ERRORS, ControlError, MockEr
 from oauth2_token_contract.mock.forcing import GATEWAY_FAULTS, Answer
 from oauth2_token_contract.mock.grants import Issued
 from oauth2_token_contract.mock.settings import MockSettings
-from oauth2_token_contract.spec.contract import FIELD_OF, NO_STORE, Contract
+from oauth2_token_contract.spec.contract import FIELD_OF, NO_STORE, Contract, Operation
 
 __all__ = [
     "JSON",
@@ -53,7 +53,7 @@ _GATEWAY_TITLES = {  # as nginx words them
 _MADE: dict[str, Callable[[], str]] = {"uuid": lambda: str(uuid.uuid4())}
 
 
-def fresh_headers(contract: Contract, status: int) -> list[tuple[bytes, Callable[[], str]]]:
+def fresh_headers(contract: Contract | Operation, status: int) -> list[tuple[bytes, Callable[[], str]]]:
     """The documented headers of ``status`` that change per answer (a uuid), as (raw name, maker)."""
     made = []
     for name, header in contract.response_headers(status).items():
@@ -143,10 +143,14 @@ def token_json(issued: Issued) -> bytes:
 
 
 class ResponseRenderer:
-    """Turns grants and refusals into HTTP answers."""
+    """Turns grants and refusals into HTTP answers; built for another documented operation
+    (``operation``: revocation, introspection, the resource), it renders that operation's refusals,
+    forced answers and per-answer headers."""
 
-    def __init__(self, settings: MockSettings) -> None:
-        contract = self.contract = settings.contract
+    contract: Contract | Operation
+
+    def __init__(self, settings: MockSettings, operation: Operation | None = None) -> None:
+        contract = self.contract = settings.contract if operation is None else operation
         documented = {
             name: contract.header_example(200, name)
             for name in contract.response_headers(200)

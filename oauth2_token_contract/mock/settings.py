@@ -35,6 +35,8 @@ MEMORY = "memory"
 DEFAULT_NAMESPACE = "mock"
 _NAMESPACE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 TOKEN_FORMATS = ("opaque", "jwt")
+# How JWTs are signed: RS256 or ES256 with a key published in the JWK Set, or HS256 with a shared key.
+JWT_ALGORITHMS = ("RS256", "ES256", "HS256")
 # What every client must have, on itself or (the lifetimes) from the file's ``defaults:``.
 REQUIRED = ("client_id", "client_secret", "expires_in", "refresh_expires_in")
 
@@ -59,6 +61,13 @@ class ClientConfig:
     # What the token looks like, apart from what the answer calls it (token_type): a Bearer token may
     # be a random opaque string or a signed JWT.
     token_format: str = "opaque"
+    # What a grant that asks for no scope gets (RFC 6749 3.3's pre-defined default); None: all of scopes.
+    default_scopes: frozenset[str] | None = None
+
+    @property
+    def default_grant(self) -> frozenset[str]:
+        """The scope a grant that asks for none gets."""
+        return self.scopes if self.default_scopes is None else self.default_scopes
 
 
 @dataclass(frozen=True)
@@ -71,8 +80,12 @@ class MockSettings:
     spec: Path | None = None
     jwt_issuer: str = "https://mock.oauth2-token-contract.invalid"
     jwt_audience: str | None = None
-    jwt_key: str | None = None
+    # HS256: the shared key; RS256/ES256: the private key as PEM (None: one made at start).
+    jwt_key: str | None = field(default=None, repr=False)
+    jwt_algorithm: str = "RS256"
+    jwt_kid: str | None = None
     max_refresh_tokens: int = 10000
+    max_access_tokens: int = 10000
     journal_max_entries: int = 256
     max_body_bytes: int = 65536
     controls: bool = True
@@ -87,6 +100,9 @@ class MockSettings:
     namespace: str = DEFAULT_NAMESPACE
     # The bearer token ``/__mock/*`` asks for (None: the controls ask for none, loopback only).
     controls_token: str | None = field(default=None, repr=False, compare=False)
+    # The protected resource and the scope it needs, for a spec that does not say (``--resource``).
+    resource: str | None = None
+    resource_scope: str | None = None
 
     @property
     def shared(self) -> bool:
@@ -95,7 +111,7 @@ class MockSettings:
 
     @property
     def contract(self) -> contract_module.Contract:
-        return contract_module.load(self.spec)
+        return contract_module.load(self.spec, resource=self.resource, resource_scope=self.resource_scope)
 
     def budget(self, client: ClientConfig | None) -> str:
         """The rate budget in force for a client (None: an unknown client or a bare peer)."""
@@ -184,6 +200,11 @@ def client_config(
     pattern, limit = contract.pattern("scope"), contract.max_length("scope")
     if (pattern and not re.fullmatch(pattern, joined)) or (limit is not None and len(joined) > limit):
         raise ConfigError(f"{where}: scopes break the spec's scope pattern or maxLength")
+    default = merged.get("default_scopes")
+    if isinstance(default, str):
+        default = default.split()
+    if default is not None and (not isinstance(default, list) or not set(default) <= set(scopes)):
+        raise ConfigError(f"{where}: default_scopes must be a list drawn from the client's scopes")
     token_format, token_type = _token_form(raw, defaults, contract, where)
     low, high = contract.expires_in_bounds
     lifetimes: dict[str, Any] = {key: merged.get(key) for key in ("expires_in", "refresh_expires_in")}
@@ -208,6 +229,7 @@ def client_config(
         grant_types=frozenset(grant_types),
         issue_refresh_tokens=bool(merged.get("issue_refresh_tokens", True)),
         token_format=token_format,
+        default_scopes=None if default is None else frozenset(default),
     )
 
 
@@ -259,6 +281,8 @@ def load_settings(
     state: str | None = None,
     namespace: str | None = None,
     controls_token: str | None = None,
+    resource: str | None = None,
+    resource_scope: str | None = None,
 ) -> MockSettings:
     """Settings from a YAML file (default ``mocks/clients.yaml``), checked against the spec in force.
 
@@ -266,12 +290,13 @@ def load_settings(
     names the OpenAPI file (default: ``TOKEN_API_SPEC`` or the repository's own); ``scenario``
     names a YAML file of scripted answers (:func:`read_scenario`); ``state`` and ``namespace``
     override the file's ``state:`` section (:func:`state_of`); ``controls_token`` is the bearer
-    token the controls ask for.
+    token the controls ask for; ``resource`` and ``resource_scope`` name the protected resource and
+    the scope it needs where the spec does not say (default ``TOKEN_API_RESOURCE``, ``..._SCOPE``).
     """
     path = Path(config) if config else DEFAULT_CONFIG
     data = _read_yaml(path)
     spec_path = contract_module.spec_path(str(spec)).resolve() if spec else None  # a file or a version
-    contract = contract_module.load(spec_path)
+    contract = contract_module.load(spec_path, resource=resource, resource_scope=resource_scope)
     defaults = data.get("defaults") or {}
     if not isinstance(defaults, dict):
         raise ConfigError("defaults: expected a mapping")
@@ -294,8 +319,9 @@ def load_settings(
         spec=spec_path,
         jwt_issuer=str(jwt.get("issuer") or "https://mock.oauth2-token-contract.invalid"),
         jwt_audience=jwt.get("audience"),
-        jwt_key=jwt.get("key"),
+        **_jwt_signing(jwt, path),
         max_refresh_tokens=_positive_int(store, "max_refresh_tokens", 10000),
+        max_access_tokens=_positive_int(store, "max_access_tokens", 10000),
         journal_max_entries=_positive_int(journal, "max_entries", 256, zero_ok=True),
         max_body_bytes=_positive_int(limits, "max_body_bytes", 65536),
         controls=bool(data.get("controls", True)),
@@ -304,7 +330,36 @@ def load_settings(
         scenario=() if scenario is None else read_scenario(scenario),
         **state_of(data.get("state"), state, namespace),
         controls_token=controls_token or None,
+        resource=resource,
+        resource_scope=resource_scope,
     )
+
+
+def _jwt_signing(section: Mapping[str, Any], source: Path) -> dict[str, Any]:
+    """``jwt:``'s ``alg``, ``key`` (or ``key_file``, PEM) and ``kid``: RS256 with a key made at start
+    by default; a ``key`` that is not PEM, without ``alg``, is an HS256 key (as before RS256)."""
+    if not isinstance(section, Mapping):
+        raise ConfigError("jwt: expected a mapping")
+    key = section.get("key")
+    if section.get("key_file"):
+        if key:
+            raise ConfigError("jwt: give key or key_file, not both")
+        try:
+            key = (source.parent / str(section["key_file"])).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"jwt.key_file: cannot read it ({exc.__class__.__name__})") from None
+    if key is not None and (not isinstance(key, str) or not key):
+        raise ConfigError("jwt.key must be a non-empty string")
+    pem = isinstance(key, str) and key.lstrip().startswith("-----BEGIN")
+    alg = section.get("alg") or ("HS256" if key and not pem else "RS256")
+    if alg not in JWT_ALGORITHMS:
+        raise ConfigError(f"jwt.alg must be one of {', '.join(JWT_ALGORITHMS)}")
+    if key and (alg == "HS256") == pem:
+        raise ConfigError(f"jwt.key: {alg} takes {'a shared key, not PEM' if pem else 'a PEM private key'}")
+    kid = section.get("kid")
+    if kid is not None and (not isinstance(kid, str) or not kid or not kid.isascii()):
+        raise ConfigError("jwt.kid must be a non-empty ASCII string")
+    return {"jwt_key": key, "jwt_algorithm": alg, "jwt_kid": kid}
 
 
 def state_of(section: Any, url: str | None, namespace: str | None) -> dict[str, str]:

@@ -6,9 +6,9 @@
     └── RedisState               :mod:`oauth2_token_contract.mock.shared`: every process pointed at one
                                  Redis namespace is one mock (``--state redis://HOST:PORT/DB``)
 
-The parts that remember: the clock's offset, the refresh tokens (store), the limiter's windows, the
-clients (registry), the scripted rules and the journal. A backend builds those parts
-(:meth:`StateBackend.build`; ``None`` leaves a part to its default) and, when the state is shared,
+The parts that remember: the clock's offset, the refresh tokens (store), the access tokens (access),
+the limiter's windows, the clients (registry), the scripted rules and the journal. A backend builds
+those parts (:meth:`StateBackend.build`; ``None`` leaves a part to its default) and, when the state is shared,
 keeps the processes in step: ``sync`` before every control, ``begin``/``confirm`` around the token
 endpoint's steps that read control state, so a change one process made is seen by the next request
 any process serves. :func:`oauth2_token_contract.mock.backends.open_state` picks the

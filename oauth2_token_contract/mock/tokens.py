@@ -1,15 +1,17 @@
-"""Minting tokens: random opaque strings, or HS256-signed JWTs for clients whose ``format`` is ``jwt``.
+"""Minting tokens: random opaque strings, or signed JWTs for clients whose ``format`` is ``jwt``.
 
 A token's format is the client's, apart from the ``token_type`` the answer names (a ``Bearer`` token
 may be either). Every token is unique (base64url text of ``os.urandom`` bytes, drawn in batches and
 sliced, or a random ``jti``) and fits the spec's ``access_token`` ``maxLength`` where it sets one.
-The JWT key is random per start unless the config sets ``jwt.key`` (handy when a test wants to verify
-signatures). PyJWT is imported on the first JWT, not at start.
+JWTs are RFC 9068 access tokens (header ``typ: at+jwt``; ``iss``, ``exp``, ``aud``, ``sub``,
+``client_id``, ``iat``, ``jti``, ``scope``), signed RS256 by default with a key made at start and
+published in the JWK Set, or as the config's ``jwt:`` says (:mod:`oauth2_token_contract.mock.keys`).
+``aud`` is ``jwt.audience``, else the spec's first server (the API the token is for), else the issuer.
+PyJWT is imported on the first JWT, not at start.
 """
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import os
@@ -18,14 +20,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from oauth2_token_contract.mock.keys import Signer
 from oauth2_token_contract.mock.settings import DEFAULT_CONFIG, ClientConfig, ConfigError, MockSettings
 
 __all__ = ["JWT_ALGORITHM", "TokenMinter", "fit_shipped_clients"]
 
-JWT_ALGORITHM = "HS256"
+JWT_ALGORITHM = "RS256"  # the default; ``jwt.alg`` in the config picks another
 _OPAQUE_BYTES = 32
-_JWT_HEADER_CHARS = len(base64.urlsafe_b64encode(b'{"alg":"HS256","typ":"JWT"}').rstrip(b"="))
-_HS256_SIGNATURE_CHARS = 43
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 # Random text is drawn from the OS in batches, already base64url-encoded (one system call for many
 # tokens), and a token is a slice of the batch no other token shares (every character of base64 over
@@ -63,14 +64,21 @@ class TokenMinter:
         self.opaque_bytes = max(1, min(_OPAQUE_BYTES, limit))
         self.opaque_chars = -(-self.opaque_bytes * 4 // 3)  # what token_urlsafe(opaque_bytes) is long
         self.issuer = settings.jwt_issuer
-        self.audience = settings.jwt_audience
-        self.key = settings.jwt_key or secrets.token_urlsafe(32)
+        self.audience = settings.jwt_audience or _first_server(contract.document) or settings.jwt_issuer
+        self.signer = Signer(settings)
         self._minters: dict[str, Callable[[ClientConfig, str, int], str]] = {
             "opaque": self.mint_opaque,
             "jwt": self.mint_jwt,
         }
         for client in settings.clients.values():
             self.check(client)
+        if settings.shared or any(c.token_format == "jwt" for c in settings.clients.values()):
+            self.signer.ready()  # now, before workers fork: every process signs with one key
+
+    @property
+    def key(self) -> Any:
+        """What JWTs are signed with (the shared key, or the private key)."""
+        return self.signer.key
 
     def check(self, client: ClientConfig) -> None:
         """ConfigError when the client's tokens could break the spec (a JWT over ``maxLength``)."""
@@ -106,12 +114,10 @@ class TokenMinter:
         return self._batch[start:end]
 
     def mint_jwt(self, client: ClientConfig, scope: str, issued_at: int) -> str:
-        import jwt  # noqa: PLC0415 - only clients configured for JWTs pay for PyJWT
-
-        return jwt.encode(self.claims(client, scope, issued_at), self.key, algorithm=JWT_ALGORITHM)
+        return self.signer.sign(self.claims(client, scope, issued_at))
 
     def claims(self, client: ClientConfig, scope: str, issued_at: int) -> dict[str, Any]:
-        claims: dict[str, Any] = {"iss": self.issuer, "sub": client.client_id}
+        claims: dict[str, Any] = {"iss": self.issuer, "sub": client.client_id, "client_id": client.client_id}
         if self.audience:
             claims["aud"] = self.audience
         claims.update(
@@ -126,7 +132,21 @@ class TokenMinter:
         """The longest JWT this client can get (all its scopes), computed without PyJWT."""
         widest = self.claims(client, " ".join(sorted(client.scopes)), 2**31)
         payload = json.dumps(widest, separators=(",", ":")).encode()
-        return _JWT_HEADER_CHARS + 1 + -(-len(payload) * 4 // 3) + 1 + _HS256_SIGNATURE_CHARS
+        header = self.signer.header("k" * self.signer.kid_chars)
+        header_bytes = len(json.dumps(header, separators=(",", ":"), sort_keys=True).encode())
+        chars = -(-header_bytes * 4 // 3) + 1 + -(-len(payload) * 4 // 3) + 1
+        return chars + self.signer.signature_chars
+
+
+def _first_server(document: Any) -> str | None:
+    """The spec's first server URL: the API an access token is for (RFC 9068's ``aud``)."""
+    servers = document.get("servers") if isinstance(document, dict) else None
+    url = (
+        servers[0].get("url")
+        if isinstance(servers, list) and servers and isinstance(servers[0], dict)
+        else None
+    )
+    return str(url) if url and "{" not in str(url) else None
 
 
 def fit_shipped_clients(settings: MockSettings) -> MockSettings:

@@ -96,6 +96,7 @@ def run_lines(config: pytest.Config) -> list[str]:
         lines.append(f"contract: {read.title}, version {read.version} ({read.path})")
         lines += [f"assumed: {line}" for line in read.assumptions]
         lines += [f"contradicts the RFC: {line}" for line in read.contradictions]
+        lines.append(_operations_line(read))
     profile = config.stash[PROFILE]
     name = config.stash.get(PROFILE_NAME, "")
     derandomized = ", derandomized" if profile.derandomize else ""
@@ -105,6 +106,18 @@ def run_lines(config: pytest.Config) -> list[str]:
     )
     lines.append(f"budget: {'none' if budget is None else f'{budget} requests (TOKEN_API_MAX_REQUESTS)'}")
     return lines
+
+
+def _operations_line(read: contract.Contract) -> str:
+    """Which operations of a token's life the spec documents, and which of them this run checks: the
+    suite's families judge the token operation (the others are the mock's to serve, for now)."""
+    documented = [role for role in read.operations() if role != "token"]
+    line = "operations: this run checks the token operation"
+    if documented:
+        line += f"; also documented, not yet checked: {', '.join(documented)}"
+    if read.undocumented_operations:
+        line += f"; not documented: {', '.join(read.undocumented_operations)}"
+    return line
 
 
 def pytest_report_collectionfinish(config: pytest.Config, items: Sequence[pytest.Item]) -> list[str]:

@@ -3,6 +3,7 @@
     oauth2_token_contract.spec
     ├── contract    the one reading of a spec: the operation, statuses, headers, limits, enums, examples
     │   ├── reading     a document: loaded, its ``$ref``s resolved, the token operation found
+    │   ├── operations  the other operations of a token's life (revocation, resource, ...), by role
     │   └── retry       the 429's retry header and its unit
     ├── lint        what the suite reads from a spec, and where it contradicts the RFCs
     ├── rules       the rule matrix: every rule, its check, its source and the latitude it leaves

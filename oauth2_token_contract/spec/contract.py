@@ -19,14 +19,26 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from oauth2_token_contract.spec.reading import Located, SpecError, chosen_operation, locate, read_document
+from oauth2_token_contract.spec.operations import LIFECYCLE, Operation
+from oauth2_token_contract.spec.reading import (
+    Located,
+    SpecError,
+    chosen_operation,
+    chosen_resource,
+    locate,
+    locate_role,
+    needed_scope,
+    read_document,
+)
 from oauth2_token_contract.spec.retry import RetryHeader, retry_header
 
 __all__ = [
     "DEFAULT_SPEC",
+    "LIFECYCLE",
     "RFC_ERROR_CODES",
     "VERSIONS",
     "Contract",
+    "Operation",
     "RetryHeader",
     "SpecError",
     "load",
@@ -80,6 +92,9 @@ class Contract:
     path: Path
     document: dict[str, Any] = field(repr=False)
     located: Located = field(repr=False)
+    # The protected resource's path and the scope it needs, where a spec does not say which operation
+    # takes a bearer token (``TOKEN_API_RESOURCE``, ``TOKEN_API_RESOURCE_SCOPE``, or the mock's CLI).
+    resource_choice: tuple[str | None, str | None] = field(default=(None, None), repr=False)
 
     # The operation and its request.
 
@@ -338,6 +353,63 @@ class Contract:
         example = found.get("example", (found.get("schema") or {}).get("example"))
         return "" if example is None else str(example)
 
+    # The other operations of a token's life, found by their role (:mod:`.operations`).
+
+    @cached_property
+    def token(self) -> Operation:
+        """The token operation, as the other operations are described."""
+        located = self.located
+        return Operation(
+            "token", located.path, located.method, located.operation, located.parameters, source=self.path
+        )
+
+    def _role(self, role: str) -> Operation | None:
+        chosen_path, chosen_scope = self.resource_choice if role == "resource" else (None, None)
+        found = locate_role(self.document, self.path, role, chosen_path)
+        if found is None:
+            return None
+        scope = (chosen_scope or needed_scope(self.document, found.operation)) if role == "resource" else None
+        return Operation(role, found.path, found.method, found.operation, found.parameters, scope, self.path)
+
+    @cached_property
+    def revocation(self) -> Operation | None:
+        """RFC 7009: a POST whose request body takes ``token`` (not ``grant_type``); None if undocumented."""
+        return self._role("revocation")
+
+    @cached_property
+    def introspection(self) -> Operation | None:
+        """RFC 7662: a POST that takes ``token`` and answers ``active``; None if undocumented."""
+        return self._role("introspection")
+
+    @cached_property
+    def resource(self) -> Operation | None:
+        """RFC 6750: a protected resource that takes the issued token, with the scope it needs."""
+        return self._role("resource")
+
+    @cached_property
+    def metadata(self) -> Operation | None:
+        """RFC 8414 authorization server metadata, where documented."""
+        return self._role("metadata")
+
+    @cached_property
+    def jwks(self) -> Operation | None:
+        """A JWK Set (RFC 7517), where documented."""
+        return self._role("jwks")
+
+    def operations(self) -> dict[str, Operation]:
+        """The documented operations of a token's life by role, the token operation first."""
+        found = {"token": self.token}
+        for role in LIFECYCLE:
+            operation = getattr(self, role)
+            if operation is not None:
+                found[role] = operation
+        return found
+
+    @property
+    def undocumented_operations(self) -> tuple[str, ...]:
+        """The roles (:data:`LIFECYCLE`) the spec documents no operation for."""
+        return tuple(role for role in LIFECYCLE if getattr(self, role) is None)
+
     # What the reading assumed, and where the spec and the RFC disagree.
 
     @cached_property
@@ -377,6 +449,12 @@ class Contract:
         types = {t.lower() for t in self.token_types}
         if types and "bearer" not in types and not types <= {"opaque", "jwt"}:
             found.append(f"token_type {sorted(types)}: not types RFC 6749 7.1 registers")
+        revocation = self.revocation
+        if revocation is not None and 200 not in revocation.statuses and revocation.success != 200:
+            found.append(
+                f"{revocation.path}: the spec documents {revocation.success} for a revocation; "
+                "RFC 7009 2.2 says 200"
+            )
         return tuple(found)
 
 
@@ -390,19 +468,31 @@ def _check(contract: Contract) -> Contract:
     if "access_token" not in (schema.get("properties") or {}):
         raise SpecError(f"spec {contract.path}: the 200 schema has no access_token property")
     _ = contract.retry  # a bad unit is named here, not at the first 429
+    _ = contract.resource  # so is a TOKEN_API_RESOURCE the document does not have
     return contract
 
 
 @cache
-def _load(path: Path, choice: str | None) -> Contract:
+def _load(path: Path, choice: str | None, resource: tuple[str | None, str | None] = (None, None)) -> Contract:
     document = read_document(path)
     located = locate(document, path, choice)
     if not isinstance(located.operation.get("responses"), Mapping):
         raise SpecError(f"spec {path}: the token operation has no responses")
-    return _check(Contract(path=path, document=document, located=located))
+    return _check(Contract(path=path, document=document, located=located, resource_choice=resource))
 
 
-def load(path: str | os.PathLike[str] | None = None) -> Contract:
-    """The contract from ``path`` (a file or a version name; default: :func:`spec_path`), read once."""
+def load(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    resource: str | None = None,
+    resource_scope: str | None = None,
+) -> Contract:
+    """The contract from ``path`` (a file or a version name; default: :func:`spec_path`), read once.
+
+    ``resource`` and ``resource_scope`` name the protected resource and the scope it needs (default:
+    ``TOKEN_API_RESOURCE`` and ``TOKEN_API_RESOURCE_SCOPE``), for a spec that does not say which it is."""
     where = spec_path(str(path)) if path else spec_path()
-    return _load(where.resolve(), chosen_operation())
+    chosen_path, chosen_scope = chosen_resource()
+    return _load(
+        where.resolve(), chosen_operation(), (resource or chosen_path, resource_scope or chosen_scope)
+    )

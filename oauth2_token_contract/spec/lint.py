@@ -2,7 +2,8 @@
 
 The same reading the mock and the suite use (:mod:`.contract`), said in a few lines a person can check
 before pointing anything at a server: the operation found, the refusal statuses, the retry header and
-its unit, the token types; then each RFC fallback ("assumed: ...") and each contradiction of RFC 6749.
+its unit, the token types, the other operations of a token's life it documents and those it does not;
+then each RFC fallback ("assumed: ...") and each contradiction of RFC 6749.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ def describe(read: Contract) -> list[str]:
         f"grant types: {', '.join(read.grant_types)}; token types: {', '.join(read.token_types) or 'any'}",
         "refusals: " + "; ".join(f"{code} {'/'.join(map(str, s))}" for code, s in refusals.items()),
         f"rate limit: {limit}; server errors documented: {', '.join(map(str, read.server_errors)) or 'none'}",
+        "operations: "
+        + "; ".join(f"{role} {operation.describe()}" for role, operation in read.operations().items())
+        + (
+            f"; not documented: {', '.join(read.undocumented_operations)}"
+            if read.undocumented_operations
+            else ""
+        ),
     ]
     lines += [f"assumed: {line}" for line in read.assumptions]
     lines += [f"contradicts the RFC: {line}" for line in read.contradictions]

@@ -2,8 +2,11 @@
 
 An OpenAPI 3.0 or 3.1 document (YAML or JSON), whole or just the operation. The operation is the one
 whose request body has a ``grant_type`` property; where a document has several, ``TOKEN_API_OPERATION``
-(a path or an ``operationId``) names it. Whatever cannot be read is a :class:`SpecError`: one line that
-names the file and what is missing, never a traceback.
+(a path or an ``operationId``) names it. The other operations of a token's life (revocation,
+introspection, a protected resource, RFC 8414 metadata, a JWK Set) are found by their role
+(:func:`locate_role`), each optional; ``TOKEN_API_RESOURCE`` and ``TOKEN_API_RESOURCE_SCOPE`` name the
+resource where the document does not say which operation takes a bearer token. Whatever cannot be read
+is a :class:`SpecError`: one line that names the file and what is missing, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +22,18 @@ from typing import Any
 
 import yaml
 
-__all__ = ["METHODS", "Located", "SpecError", "basic_optional", "locate", "read_document", "resolve"]
+__all__ = [
+    "METHODS",
+    "Located",
+    "SpecError",
+    "basic_optional",
+    "chosen_resource",
+    "locate",
+    "locate_role",
+    "needed_scope",
+    "read_document",
+    "resolve",
+]
 
 METHODS = ("post", "put", "patch", "get")
 # Where a document is only the operation, the path is the one RFC 6749 leaves to the server; ours.
@@ -169,6 +184,163 @@ def locate(document: dict[str, Any], path: Path, choice: str | None = None) -> L
 def chosen_operation() -> str | None:
     """``TOKEN_API_OPERATION``: which operation to test when a document has several."""
     return os.environ.get("TOKEN_API_OPERATION") or None
+
+
+def chosen_resource() -> tuple[str | None, str | None]:
+    """``TOKEN_API_RESOURCE`` (a path) and ``TOKEN_API_RESOURCE_SCOPE`` (the scope it needs): the
+    protected resource, for a spec whose descriptions and security do not say which it is."""
+    return os.environ.get("TOKEN_API_RESOURCE") or None, os.environ.get("TOKEN_API_RESOURCE_SCOPE") or None
+
+
+# The other operations of a token's life, by role (:mod:`.operations`). Each is optional: None where
+# the document (a whole one; an operation alone has no others) does not document it.
+METADATA_PATH = "/.well-known/oauth-authorization-server"  # RFC 8414 section 3
+_BEARER_WORDS = re.compile(r"\b(?:access[ _-]token|bearer)\b", re.IGNORECASE)
+# "the `/ping.read` scope", "scope `/ping.read`"
+_NEEDED_SCOPE = re.compile(r"`([^`\s]+)`\s+scope\b|\bscope\s+`([^`\s]+)`", re.IGNORECASE)
+
+
+def _body_schemas(operation: Any, root: Mapping[str, Any], path: Path) -> list[dict[str, Any]]:
+    body = operation.get("requestBody") if isinstance(operation, dict) else None
+    if not isinstance(body, dict):
+        return []
+    try:
+        content = resolve(body, root, path).get("content")
+    except SpecError:
+        return []
+    if not isinstance(content, dict):
+        return []
+    return [
+        m["schema"] for m in content.values() if isinstance(m, dict) and isinstance(m.get("schema"), dict)
+    ]
+
+
+def _takes(operation: Any, root: Mapping[str, Any], path: Path, name: str) -> bool:
+    return any(name in (schema.get("properties") or {}) for schema in _body_schemas(operation, root, path))
+
+
+def _answers(operation: Any, root: Mapping[str, Any], path: Path, name: str) -> bool:
+    """Whether a documented 2xx answer's JSON schema has the property ``name``."""
+    responses = operation.get("responses") if isinstance(operation, dict) else None
+    for status, answer in (responses or {}).items() if isinstance(responses, dict) else ():
+        if not str(status).startswith("2"):
+            continue
+        try:
+            content = resolve(answer, root, path).get("content") or {}
+        except (SpecError, AttributeError):
+            continue
+        for media in content.values() if isinstance(content, dict) else ():
+            schema = media.get("schema") if isinstance(media, dict) else None
+            if isinstance(schema, dict) and name in (schema.get("properties") or {}):
+                return True
+    return False
+
+
+def _operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    paths = document.get("paths")
+    for route, item in (paths or {}).items() if isinstance(paths, dict) else ():
+        if isinstance(item, dict):
+            for method in ("get", "post", "put", "patch", "delete"):
+                if isinstance(item.get(method), dict):
+                    yield str(route), method, item
+
+
+def _located(document: dict[str, Any], path: Path, route: str, method: str) -> Located:
+    item = document["paths"][route]
+    operation = resolve(item[method], document, path)
+    shared = resolve(item.get("parameters") or [], document, path)
+    own = operation.get("parameters") or []
+    parameters = {
+        (p.get("in"), str(p.get("name", "")).lower()): p for p in [*shared, *own] if isinstance(p, dict)
+    }
+    return Located(route, method, operation, tuple(parameters.values()), True)
+
+
+def _bearer_schemes(document: Mapping[str, Any]) -> set[str]:
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    return {
+        str(name)
+        for name, scheme in schemes.items()
+        if isinstance(scheme, dict)
+        and (
+            str(scheme.get("type", "")).lower() in ("oauth2", "openidconnect")
+            or (
+                str(scheme.get("type", "")).lower() == "http"
+                and str(scheme.get("scheme", "")).lower() == "bearer"
+            )
+        )
+    }
+
+
+def needed_scope(document: Mapping[str, Any], operation: Mapping[str, Any]) -> str | None:
+    """The scope a resource names for its tokens: the first of an OAuth 2.0 security requirement's
+    scopes, else the one its description names (Moov: "you'll need to specify the `/ping.read` scope")."""
+    bearer = _bearer_schemes(document)
+    for requirement in operation.get("security", document.get("security")) or []:
+        for name, scopes in (requirement or {}).items() if isinstance(requirement, dict) else ():
+            if name in bearer and isinstance(scopes, list) and scopes:
+                return str(scopes[0])
+    words = f"{operation.get('summary', '')} {operation.get('description', '')}"
+    found = _NEEDED_SCOPE.search(words)
+    return (found.group(1) or found.group(2)) if found else None
+
+
+def _protected(document: Mapping[str, Any], operation: Mapping[str, Any]) -> bool:
+    """Whether an operation says it takes a bearer token: its security names a bearer or OAuth 2.0
+    scheme, or its description names an access token or a bearer token."""
+    bearer = _bearer_schemes(document)
+    security = operation.get("security", document.get("security")) or []
+    if any(isinstance(r, dict) and set(r) & bearer for r in security):
+        return True
+    return bool(_BEARER_WORDS.search(f"{operation.get('summary', '')} {operation.get('description', '')}"))
+
+
+def locate_role(
+    document: dict[str, Any], path: Path, role: str, resource: str | None = None
+) -> Located | None:
+    """The operation of ``document`` that plays ``role`` (:data:`.operations.ROLES`, the token one
+    aside), resolved; None where it documents none. ``resource`` names the protected resource's path
+    (``TOKEN_API_RESOURCE``): a SpecError when the document has no operation there."""
+    if "paths" not in document:
+        return None
+    found = [
+        (route, method)
+        for route, method, item in _operations(document)
+        if _plays(role, document, path, route=route, method=method, operation=item[method])
+    ]
+    if role == "resource":
+        if resource is not None:
+            methods = [method for route, method, _ in _operations(document) if route == resource]
+            if not methods:
+                raise SpecError(f"spec {path}: no operation at {resource} (TOKEN_API_RESOURCE)")
+            found = [(resource, "get" if "get" in methods else methods[0])]
+        # A whole API names many: the plainest (no path parameters, GET, a ping) stands for them.
+        found.sort(key=lambda rm: ("{" in rm[0], rm[1] != "get", "ping" not in rm[0], len(rm[0]), rm[0]))
+    return _located(document, path, *found[0]) if found else None
+
+
+def _plays(
+    role: str, document: dict[str, Any], path: Path, *, route: str, method: str, operation: dict[str, Any]
+) -> bool:
+    takes_token = method == "post" and _takes(operation, document, path, "token")
+    if _takes(operation, document, path, "grant_type"):
+        return False
+    if role in ("revocation", "introspection"):
+        # RFC 7009 2.1, RFC 7662 2.1: token (and token_type_hint) in the body, at a path of its own;
+        # another API's body that holds a token of its own (a wallet's, at /accounts/{id}/...) is not one.
+        named = _takes(operation, document, path, "token_type_hint") or role[:5] in route.lower()
+        answers_active = _answers(operation, document, path, "active")
+        return takes_token and "{" not in route and named and answers_active == (role == "introspection")
+    if role == "metadata":
+        return method == "get" and route.rstrip("/").endswith(METADATA_PATH)
+    if role == "jwks":
+        tail = route.rstrip("/").rsplit("/", 1)[-1].lower()
+        return method == "get" and (
+            tail in ("jwks.json", "jwks") or _answers(operation, document, path, "keys")
+        )
+    if role == "resource":
+        return not takes_token and not route.startswith("/.well-known/") and _protected(document, operation)
+    return False
 
 
 def basic_optional(document: dict[str, Any], route: str, method: str) -> dict[str, Any]:

@@ -41,7 +41,7 @@ def test_fetch_token_client_credentials(token_url, client, method):
         token = session.fetch_token(token_url, grant_type="client_credentials", timeout=5)
     assert token["token_type"] == client.token_type
     assert token["expires_in"] == client.expires_in
-    assert set(token["scope"].split()) == client.scopes
+    assert set(token["scope"].split()) == client.default_grant
     assert token["access_token"]
 
 

@@ -36,7 +36,7 @@ def test_basic_credentials(token_url, client):
         token_url, auth=HTTPBasicAuth(client.client_id, client.client_secret), timeout=5
     )
     assert token["token_type"] == client.token_type
-    assert set(token["scope"]) == client.scopes  # oauthlib splits scope into a list
+    assert set(token["scope"]) == client.default_grant  # oauthlib splits scope into a list
 
 
 def test_body_credentials_with_include_client_id(token_url, client):

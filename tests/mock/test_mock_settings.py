@@ -38,6 +38,7 @@ def test_rate_limit_override_applies_to_every_client():
         ("client_id", "", "client_id"),
         ("client_secret", "tab\there", "client_secret"),
         ("grant_types", ["password"], "grant_types"),
+        ("default_scopes", ["/admin.all"], "default_scopes"),
     ],
 )
 def test_bad_client_entries_are_refused(write_config, key, value, message):
@@ -79,3 +80,10 @@ def test_rates_read_as_the_limits_package_reads_them(rate, budget):
 def test_a_rate_that_is_not_one_limit_is_refused_when_settings_load(rate):
     with pytest.raises(ConfigError, match="not a rate"):
         load_settings(rate_limit=rate)
+
+
+def test_a_grant_asking_no_scope_gets_the_default_and_may_ask_for_more(default_settings):
+    """RFC 6749 3.3: the example client's pre-defined default leaves out /ping.read, which it may ask for."""
+    client = default_settings.clients["5clTR_MdVrrkgxw2"]
+    assert "/ping.read" in client.scopes
+    assert client.default_grant == {"/accounts.read", "/accounts.write"}

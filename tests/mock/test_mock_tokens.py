@@ -23,7 +23,7 @@ def test_basic_credentials_form_body(http, basic_auth, opaque_client):
     body = response.json()
     assert body["token_type"] == opaque_client.token_type
     assert body["expires_in"] == opaque_client.expires_in
-    assert set(body["scope"].split(" ")) == opaque_client.scopes
+    assert set(body["scope"].split(" ")) == opaque_client.default_grant
     assert body["access_token"]
     assert body["refresh_token"]
 
@@ -72,7 +72,7 @@ def test_scope_outside_the_allowed_set_is_invalid_scope(token):
 
 def test_empty_scope_means_the_allowed_set(http, basic_auth, opaque_client):
     response = http.post(TOKEN, data={"grant_type": "client_credentials", "scope": ""}, headers=basic_auth)
-    assert set(response.json()["scope"].split(" ")) == opaque_client.scopes
+    assert set(response.json()["scope"].split(" ")) == opaque_client.default_grant
 
 
 def test_jwt_client_gets_verifiable_claims(write_config, jwt_client):

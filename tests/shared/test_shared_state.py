@@ -143,18 +143,21 @@ def test_keys_expire_with_the_tokens_and_windows_they_hold(redis_server: RedisSe
     redis = redis_server.client()
     prefix = f"otc:{namespace}:"
     tokens = redis.keys(prefix + "rt:*")
+    access = redis.keys(prefix + "at:*")
     windows = redis.keys(prefix + "win:*")
-    assert len(tokens) == 1 and len(windows) == 1
+    assert len(tokens) == 1 and len(access) == 1 and len(windows) == 1
     assert 0 < redis.ttl(tokens[0]) <= EXAMPLE.refresh_expires_in
+    assert 0 < redis.ttl(access[0]) <= EXAMPLE.expires_in
     assert 0 < redis.ttl(windows[0]) <= 60
     # Every other key is control state or the capped journal: a fixed set, whatever the load.
     rest = {key.removeprefix(prefix) for key in redis.keys(prefix + "*")} - {
-        key.removeprefix(prefix) for key in tokens + windows
+        key.removeprefix(prefix) for key in tokens + access + windows
     }
     marks = {key for key in rest if key.startswith("journal:mark:")}  # one per process, expiring
     assert len(marks) == 1 and 0 < redis.ttl(prefix + marks.pop()) <= MARK_SECONDS
     rest = {key for key in rest if not key.startswith("journal:mark:")}
-    assert rest <= {"version", "scenario", "rt-order", "journal", "journal:seq", "rules:next"}, rest
+    fixed = {"version", "scenario", "rt-order", "at-order", "journal", "journal:seq", "rules:next"}
+    assert rest <= fixed, rest
 
 
 def test_a_journal_write_sent_again_adds_nothing_twice(redis_server: RedisServer, namespace: str) -> None:

@@ -8,6 +8,7 @@ Each module mirrors the in-memory part of the same name one folder up:
     clients     the clients created or deleted at run time
     scripted    the scripted answers and what each has left
     store       the refresh tokens, rotated exactly once by a Lua script, expiring with the token
+    access      the access tokens, and the marks of grants a revoked refresh token ended
     windows     the limiter's windows, counted by a Lua script over every replica, expiring with the window
     journal     the last N requests, redacted before they leave the process
 

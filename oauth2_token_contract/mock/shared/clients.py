@@ -44,15 +44,17 @@ return 'removed'
 
 def encode_client(client: ClientConfig) -> str:
     fields = asdict(client)
-    for name in ("scopes", "grant_types"):
-        fields[name] = sorted(fields[name])
+    for name in ("scopes", "grant_types", "default_scopes"):
+        if fields.get(name) is not None:
+            fields[name] = sorted(fields[name])
     return json.dumps(fields, separators=(",", ":"))
 
 
 def decode_client(text: str) -> ClientConfig:
     fields = json.loads(text)
-    for name in ("scopes", "grant_types"):
-        fields[name] = frozenset(fields[name])
+    for name in ("scopes", "grant_types", "default_scopes"):
+        if fields.get(name) is not None:
+            fields[name] = frozenset(fields[name])
     return ClientConfig(**fields)
 
 

@@ -28,7 +28,7 @@ from redis.retry import Retry
 from oauth2_token_contract.mock.errors import StateUnavailable
 from oauth2_token_contract.mock.settings import ConfigError
 
-__all__ = ["ENGINE_ERRORS", "UNARMED", "Engine", "guarded", "public_url"]
+__all__ = ["ADD_BODY", "ENGINE_ERRORS", "FORGET", "UNARMED", "Engine", "guarded", "public_url"]
 
 CONNECT_TIMEOUT = 1.0
 SOCKET_TIMEOUT = 2.0
@@ -41,6 +41,36 @@ ENGINE_ERRORS = (
 )
 
 UNARMED = object()
+
+# What the token stores share (:mod:`.store`, :mod:`.access`): one token key added to an order.
+# Adds KEYS[n] (value ARGV[1], lifetime ARGV[2] ms, expiry ARGV[3] ms) to the order KEYS[order]; drops
+# what expired (ARGV[4]: now, ms) and, past ARGV[5] tokens, the soonest to expire.
+ADD_BODY = """
+local function add(key, order)
+  redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+  redis.call('ZADD', order, ARGV[3], key)
+  redis.call('ZREMRANGEBYSCORE', order, '-inf', ARGV[4])
+  local over = redis.call('ZCARD', order) - tonumber(ARGV[5])
+  if over > 0 then
+    local doomed = redis.call('ZPOPMIN', order, over)
+    for i = 1, #doomed, 2 do redis.call('DEL', doomed[i]) end
+  end
+end
+"""
+# KEYS: order. ARGV: client id. Drops the client's tokens; how many there were.
+FORGET = """
+local dropped = 0
+for _, key in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local value = redis.call('GET', key)
+  if not value or cjson.decode(value)[1] == ARGV[1] then
+    redis.call('DEL', key)
+    redis.call('ZREM', KEYS[1], key)
+    if value then dropped = dropped + 1 end
+  end
+end
+return dropped
+"""
+
 logger = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")

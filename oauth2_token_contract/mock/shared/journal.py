@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import time
 import uuid
 from collections import deque
@@ -59,6 +60,17 @@ def _matches(query: Query, entry: dict[str, Any]) -> bool:
     )
 
 
+_forks = 0
+
+
+def _forked() -> None:
+    global _forks  # noqa: PLW0603 - a generation counter, bumped in the child only
+    _forks += 1
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
 class RedisJournal(Journal):
     """:class:`Journal` every process of the namespace writes to and reads."""
 
@@ -66,10 +78,8 @@ class RedisJournal(Journal):
         super().__init__(settings)
         self.engine = engine
         self.cap = max(settings.journal_max_entries, 1)
-        writer = uuid.uuid4().hex[:16]  # this process, in the namespace's marks
-        self.keys = [engine.key("journal"), engine.key("journal:seq"), engine.key("journal:mark:" + writer)]
         self._push = engine.script(PUSH)
-        self._numbers = itertools.count(1)
+        self._writer()
         self._pending: deque[tuple[int, str]] = deque(maxlen=self.cap)
         self._waiting = 0
 
@@ -84,6 +94,8 @@ class RedisJournal(Journal):
         answer: Answer | None = None,
     ) -> None:
         writes, self.engine.deferred = self.engine.deferred, []
+        if self._forks != _forks:  # a worker forked after the app was built: a writer of its own
+            self._writer()
         if self.enabled:
             entry = (0, time.time(), scope["method"], scope["path"], scope["headers"], params, status, body,
                      internal_error, client_id, answer)  # fmt: skip
@@ -104,6 +116,16 @@ class RedisJournal(Journal):
                 raise self.engine.failed(exc) from None
             return  # kept, and written first once the engine answers (the endpoint said 503)
         self._pending.clear()
+
+    def _writer(self) -> None:
+        """This process's name among the namespace's marks, and its entry numbers: each worker of
+        ``serve --workers N`` (forked from the process that built the app) takes its own, or the
+        marks would take one worker's entries for another's sent again, and drop them."""
+        writer = uuid.uuid4().hex[:16]
+        engine = self.engine
+        self.keys = [engine.key("journal"), engine.key("journal:seq"), engine.key("journal:mark:" + writer)]
+        self._numbers = itertools.count(1)
+        self._forks = _forks
 
     @guarded
     def _stored(self) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """RedisState: the state backend whose parts live in one Redis namespace, and how processes keep in step.
 
-The data path needs no syncing: refresh tokens and limiter windows are read and written in Redis on
-every request. The control state (the clock's offset, the clients created or deleted, the rules) is
+The data path needs no syncing: refresh and access tokens and limiter windows are read and written in
+Redis on every request. The control state (the clock's offset, the clients created or deleted, the rules) is
 read on every request too, so each process keeps a copy, and the namespace keeps a version that every
 change of control state increments in the same step (the Lua scripts do it). A control first rereads
 the control state when the version moved (``sync``). A request compares the version too, but in the
@@ -24,6 +24,7 @@ from oauth2_token_contract.mock.errors import StateMoved
 from oauth2_token_contract.mock.forcing import Answers
 from oauth2_token_contract.mock.scripted import ScriptedAnswers
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
+from oauth2_token_contract.mock.shared.access import RedisAccessTokenStore
 from oauth2_token_contract.mock.shared.clients import RedisClientRegistry
 from oauth2_token_contract.mock.shared.clock import RedisClock
 from oauth2_token_contract.mock.shared.engine import UNARMED, Engine, guarded
@@ -65,6 +66,8 @@ class RedisState(StateBackend):
             return RedisClock(self.engine)
         if name == "store":
             return RedisRefreshTokenStore(settings, self.engine)
+        if name == "access":
+            return RedisAccessTokenStore(settings, self.engine)
         if name == "limiter":
             return RedisRateLimiter(settings, self.engine, **dependencies)
         if name == "journal":

@@ -10,6 +10,8 @@ A rotation (:meth:`RedisRefreshTokenStore.rotate`) is one Lua script: the old ke
 new one written in one step, and only the request whose delete removed the key gets its successor. So
 of any number of requests presenting one token at once, across any number of processes, exactly one
 rotates it; and a connection lost during the script leaves both keys as before or both as after.
+A revocation (:meth:`RedisRefreshTokenStore.revoke`) is one script too: the token deleted and its
+grant marked among the access tokens (:mod:`.access`) in one step.
 """
 
 from __future__ import annotations
@@ -20,30 +22,17 @@ import time
 
 from oauth2_token_contract.mock.clients import ClientRegistry
 from oauth2_token_contract.mock.settings import ClientConfig, MockSettings
-from oauth2_token_contract.mock.shared.engine import Engine, as_int, guarded
-from oauth2_token_contract.mock.store import RefreshRecord, RefreshTokenStore
+from oauth2_token_contract.mock.shared.access import RedisAccessTokenStore
+from oauth2_token_contract.mock.shared.engine import ADD_BODY, FORGET, Engine, as_int, guarded
+from oauth2_token_contract.mock.store import GrantEnder, RefreshRecord, RefreshTokenStore
 
 __all__ = ["RedisRefreshTokenStore"]
 
-# Adds KEYS[n] (value ARGV[1], lifetime ARGV[2] ms, expiry ARGV[3] ms) to the order KEYS[order]; drops
-# what expired (ARGV[4]: now, ms) and, past ARGV[5] tokens, the soonest to expire.
-_ADD_BODY = """
-local function add(key, order)
-  redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
-  redis.call('ZADD', order, ARGV[3], key)
-  redis.call('ZREMRANGEBYSCORE', order, '-inf', ARGV[4])
-  local over = redis.call('ZCARD', order) - tonumber(ARGV[5])
-  if over > 0 then
-    local doomed = redis.call('ZPOPMIN', order, over)
-    for i = 1, #doomed, 2 do redis.call('DEL', doomed[i]) end
-  end
-end
-"""
 # KEYS: token, order.
-ADD = _ADD_BODY + "add(KEYS[1], KEYS[2])\nreturn 1\n"
+ADD = ADD_BODY + "add(KEYS[1], KEYS[2])\nreturn 1\n"
 # KEYS: old token, new token, order. 0 when the old token was gone (nothing written).
 ROTATE = (
-    _ADD_BODY
+    ADD_BODY
     + """
 if redis.call('DEL', KEYS[1]) == 0 then return 0 end
 redis.call('ZREM', KEYS[3], KEYS[1])
@@ -51,28 +40,44 @@ add(KEYS[2], KEYS[3])
 return 1
 """
 )
-# KEYS: order. ARGV: client id. Drops the client's tokens; how many there were.
-FORGET = """
-local dropped = 0
-for _, key in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local value = redis.call('GET', key)
-  if not value or cjson.decode(value)[1] == ARGV[1] then
-    redis.call('DEL', key)
-    redis.call('ZREM', KEYS[1], key)
-    if value then dropped = dropped + 1 end
+
+
+# KEYS: token, order, the access tokens' order. ARGV: client id, now (the mock's clock), the grant
+# marks' key prefix, the mark's lifetime (ms), its expiry (real ms), now (real ms), the access cap.
+# 'unknown' (no live token), 'other' (another client's: nothing changed) or 'revoked': the token gone
+# and its grant marked, in one step, so no access token of the grant is accepted once it returns.
+REVOKE = """
+local value = redis.call('GET', KEYS[1])
+if not value then return 'unknown' end
+local record = cjson.decode(value)
+if tonumber(record[3]) <= tonumber(ARGV[2]) then return 'unknown' end
+if record[1] ~= ARGV[1] then return 'other' end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], KEYS[1])
+local grant = record[4]
+if type(grant) == 'string' then
+  local mark = ARGV[3] .. grant
+  redis.call('SET', mark, cjson.encode({ARGV[1]}), 'PX', ARGV[4])
+  redis.call('ZADD', KEYS[3], ARGV[5], mark)
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[6])
+  local over = redis.call('ZCARD', KEYS[3]) - tonumber(ARGV[7])
+  if over > 0 then
+    local doomed = redis.call('ZPOPMIN', KEYS[3], over)
+    for i = 1, #doomed, 2 do redis.call('DEL', doomed[i]) end
   end
 end
-return dropped
+return 'revoked'
 """
 
 
 def _encode(record: RefreshRecord) -> str:
-    return json.dumps([record.client_id, sorted(record.scope), record.expires_at], separators=(",", ":"))
+    fields = [record.client_id, sorted(record.scope), record.expires_at, record.grant]
+    return json.dumps(fields, separators=(",", ":"))
 
 
 def _decode(text: str) -> RefreshRecord:
-    client_id, scope, expires_at = json.loads(text)
-    return RefreshRecord(client_id, frozenset(scope), float(expires_at))
+    client_id, scope, expires_at, *grant = json.loads(text)
+    return RefreshRecord(client_id, frozenset(scope), float(expires_at), grant[0] if grant else None)
 
 
 class RedisRefreshTokenStore(RefreshTokenStore):
@@ -86,6 +91,7 @@ class RedisRefreshTokenStore(RefreshTokenStore):
         self._add = engine.script(ADD)
         self._rotate = engine.script(ROTATE)
         self._forget = engine.script(FORGET)
+        self._revoke = engine.script(REVOKE)
 
     def _key(self, token: str) -> str:
         return self.engine.prefix + "rt:" + token
@@ -131,6 +137,28 @@ class RedisRefreshTokenStore(RefreshTokenStore):
     @guarded
     def forget_client(self, client_id: str) -> int:
         return as_int(self._forget(keys=[self.order], args=[client_id]))
+
+    @guarded
+    def revoke(
+        self, token: str, client_id: str, now: float, access: GrantEnder, access_lifetime: float
+    ) -> str:
+        """RFC 7009 for a refresh token, in one script: the token gone and its grant's access tokens
+        ended together (the access store's keys, when it is this engine's too)."""
+        if not isinstance(access, RedisAccessTokenStore) or access.engine is not self.engine:
+            return super().revoke(token, client_id, now, access, access_lifetime)
+        lifetime = max(1, math.ceil(access_lifetime * 1000))
+        real = time.time() * 1000
+        keys = [self._key(token), self.order, access.order]
+        args: list[str | int | float] = [
+            client_id,
+            repr(now),
+            access.mark_prefix,
+            lifetime,
+            real + lifetime + 1,
+            real,
+            access.max_entries,
+        ]
+        return str(self._revoke(keys=keys, args=args))
 
     def client_changed(self, client_id: str, client: ClientConfig | None) -> None:
         if client is None and not getattr(self.registry, "remote", False):
