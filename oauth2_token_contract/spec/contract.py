@@ -19,7 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from oauth2_token_contract.spec.operations import LIFECYCLE, Operation
+from oauth2_token_contract.spec.operations import LIFECYCLE, RFC_ERROR_CODES, Operation
 from oauth2_token_contract.spec.reading import (
     Located,
     SpecError,
@@ -56,14 +56,6 @@ VERSIONS = {
 DEFAULT_SPEC = Path(str(_SHIPPED.joinpath(VERSIONS["docs-page"])))
 
 RFC_GRANT_TYPES = ("client_credentials", "refresh_token")
-RFC_ERROR_CODES = (
-    "invalid_request",
-    "invalid_client",
-    "invalid_grant",
-    "unauthorized_client",
-    "unsupported_grant_type",
-    "invalid_scope",
-)
 # The request field each refusal is about, where a spec documents per-field refusal bodies (422).
 FIELD_OF = {"invalid_scope": "scope", "invalid_grant": "refresh_token", "invalid_request": None}
 # Where a spec sets no maxLength for refresh_token, tokens are tested past the documentation page's

@@ -32,7 +32,8 @@ LIFECYCLE = ROLES[1:]  # the roles a spec may leave out
 # The success each role's RFC gives where the spec documents none: RFC 7009 2.2, RFC 7662 2.2, RFC
 # 6750 (the resource's own answer), RFC 8414 3.2, RFC 7517 (a JWK Set is a JSON document).
 RFC_SUCCESS = dict.fromkeys(ROLES, 200)
-_ERROR_CODES = (
+# RFC 6749 5.2's codes, where a spec's 400 names none of its own (the contract reads them from here).
+RFC_ERROR_CODES = (
     "invalid_request",
     "invalid_client",
     "invalid_grant",
@@ -142,7 +143,7 @@ class Operation:
     @property
     def error_codes(self) -> tuple[str, ...]:
         enum = ((self.response_schema(400).get("properties") or {}).get("error") or {}).get("enum")
-        return tuple(enum) if enum else _ERROR_CODES
+        return tuple(enum) if enum else RFC_ERROR_CODES
 
     def statuses_for(self, code: str) -> tuple[int, ...]:
         """Every documented status a refusal with ``code`` may take, RFC 6749 5.2's 400 first: a
